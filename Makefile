@@ -1,0 +1,32 @@
+# Two entry points: `make run` (set up + API with the default model), `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup prepare run test lint bench
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet "torch==2.13.0" "setuptools>=77.0.3,<81"
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+prepare: setup
+	$(BIN)/otklik prepare
+
+run: prepare
+	$(BIN)/otklik serve --host $(HOST) --port $(PORT)
+
+lint: setup
+	$(BIN)/ruff check .
+
+test: prepare lint
+	$(BIN)/pytest -q
+
+bench: prepare
+	$(BIN)/python benchmarks/throughput.py

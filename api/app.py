@@ -1,0 +1,134 @@
+"""FastAPI application: classification endpoints over the active model."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from api.schemas import (
+    MAX_BODY_BYTES,
+    ClassifyRequest,
+    ClassifyResponse,
+    ErrorOut,
+    ModelRef,
+)
+from models.classifier import DEFAULT_MODEL_DIR, Classifier
+
+log = logging.getLogger("otklik.api")
+API_VERSION = "1"
+
+
+def _field_path(loc: tuple) -> str:
+    parts = [str(p) for p in loc if p not in ("body",)]
+    path = ""
+    for part in parts:
+        path += f"[{part}]" if part.isdigit() else (f".{part}" if path else part)
+    return path or "body"
+
+
+def _validation_details(exc: RequestValidationError) -> list[dict]:
+    details = []
+    for error in exc.errors():
+        message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+        kind = error.get("type", "")
+        if kind == "json_invalid":
+            message = "request body is not valid JSON"
+        elif kind == "model_attributes_type":
+            message = "request body must be a JSON object"
+        details.append({"field": _field_path(tuple(error.get("loc", ()))), "message": message})
+    return details
+
+
+def create_app(classifier: Classifier | None = None, model_dir: Path | None = None) -> FastAPI:
+    app = FastAPI(
+        title="otklik",
+        version=API_VERSION,
+        description="Классификация обращений, отзывов и публикаций на русском языке.",
+    )
+    app.state.classifier = classifier
+    app.state.model_dir = Path(model_dir or DEFAULT_MODEL_DIR)
+    app.state.started = time.time()
+
+    def get_classifier(request: Request) -> Classifier:
+        state = request.app.state
+        if state.classifier is None:
+            state.classifier = Classifier(state.model_dir)
+        return state.classifier
+
+    ActiveModel = Annotated[Classifier, Depends(get_classifier)]
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next):
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            return _error(413, "payload_too_large", f"body over {MAX_BODY_BYTES} bytes")
+        return await call_next(request)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        details = _validation_details(exc)
+        status = (
+            400 if any(d["message"] == "request body is not valid JSON" for d in details) else 422
+        )
+        message = "; ".join(f"{d['field']}: {d['message']}" for d in details)
+        return _error(status, "invalid_request", message, details)
+
+    @app.exception_handler(UnicodeDecodeError)
+    async def on_bad_encoding(request: Request, exc: UnicodeDecodeError) -> JSONResponse:
+        return _error(400, "invalid_encoding", "request body is not valid UTF-8")
+
+    @app.post(
+        "/v1/classify",
+        response_model=ClassifyResponse,
+        responses={400: {"model": ErrorOut}, 413: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+    )
+    def classify(
+        body: ClassifyRequest, model: ActiveModel
+    ) -> ClassifyResponse:
+        messages = body.messages()
+        started = time.perf_counter()
+        results = model.classify([m.text for m in messages])
+        log.info(
+            "classified items=%d ms=%.1f model=%s",
+            len(messages),
+            (time.perf_counter() - started) * 1000,
+            model.version,
+        )
+        items = []
+        for message, result in zip(messages, results, strict=True):
+            out = result.to_dict(include_personal_data=body.include_personal_data)
+            out["id"] = message.id
+            items.append(out)
+        return ClassifyResponse(model=ModelRef(name=model.name, version=model.version), items=items)
+
+    @app.get("/v1/taxonomy")
+    def taxonomy(model: ActiveModel) -> dict:
+        return model.taxonomy.to_dict()
+
+    @app.get("/v1/model")
+    def model_info(model: ActiveModel) -> dict:
+        return model.describe()
+
+    @app.get("/v1/health")
+    def health(request: Request) -> dict:
+        state = request.app.state
+        loaded = state.classifier is not None
+        return {
+            "status": "ok",
+            "model_loaded": loaded,
+            "model": state.classifier.version if loaded else None,
+            "uptime_s": round(time.time() - state.started, 1),
+        }
+
+    return app
+
+
+def _error(status: int, error: str, message: str, details: list | None = None) -> JSONResponse:
+    body = ErrorOut(error=error, message=message, details=details or [])
+    return JSONResponse(status_code=status, content=body.model_dump())

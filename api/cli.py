@@ -1,0 +1,160 @@
+"""Command line: `otklik prepare | serve | classify`. Messages are in Russian."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from api.tabular import RowWriter, TableError, file_format, read_rows
+
+BATCH_SIZE = 64
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="otklik", description="otklik: анализ обращений граждан")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="КОМАНДА")
+
+    prepare = commands.add_parser("prepare", help="подготовить кэш кодировщика и проверить модель")
+    prepare.add_argument("--model", type=Path, default=None, help="каталог модели")
+
+    serve = commands.add_parser("serve", help="запустить HTTP API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--model", type=Path, default=None, help="каталог модели")
+
+    classify = commands.add_parser("classify", help="классифицировать файл CSV, XLSX или JSONL")
+    classify.add_argument("input", type=Path, help="входной файл")
+    classify.add_argument("-o", "--output", type=Path, default=None, help="выходной файл")
+    classify.add_argument("--text-col", default="text", help="столбец с текстом (text)")
+    classify.add_argument("--model", type=Path, default=None, help="каталог модели")
+
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    handlers = {"prepare": run_prepare, "serve": run_serve, "classify": run_classify}
+    try:
+        return handlers[args.command](args)
+    except TableError as exc:
+        print(f"Ошибка: {exc}", file=sys.stderr)
+        return 2
+
+
+def _load_classifier(model_dir: Path | None):
+    from models.classifier import DEFAULT_MODEL_DIR, Classifier
+
+    directory = model_dir or DEFAULT_MODEL_DIR
+    if not (directory / "config.json").exists():
+        raise TableError(f"Каталог модели не найден или неполон: {directory}")
+    return Classifier(directory)
+
+
+def run_prepare(args: argparse.Namespace) -> int:
+    from models.e5_convert import ensure_e5_small
+
+    path = ensure_e5_small()
+    print(f"Кодировщик готов: {path}")
+    classifier = _load_classifier(args.model)
+    result = classifier.classify(["Проверка: в подъезде не работает лифт."])[0]
+    print(f"Модель {classifier.name} {classifier.version} загружена; проба: {result.topic.name}")
+    return 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    classifier = _load_classifier(args.model)
+    app = create_app(classifier=classifier)
+    print(f"API: http://{args.host}:{args.port}/docs (модель {classifier.version})")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def prediction_columns(result) -> dict:
+    record = result.to_dict()
+    region = (record["places"] or {}).get("region") or {}
+    return {
+        "topic": record["topic"]["id"],
+        "topic_name": record["topic"]["name"],
+        "topic_score": record["topic"]["score"],
+        "sentiment": record["sentiment"]["id"],
+        "sentiment_score": record["sentiment"]["score"],
+        "type": record["type"]["id"],
+        "type_score": record["type"]["score"],
+        "aspects": [a["id"] for a in record["aspects"]],
+        "urgency": record["urgency"]["level"],
+        "urgency_score": record["urgency"]["score"],
+        "region": region.get("name"),
+        "region_code": region.get("code"),
+        "language": record["language"],
+        "masked_text": record["masked_text"],
+    }
+
+
+def run_classify(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    output = args.output or args.input.with_name(args.input.stem + ".otklik" + args.input.suffix)
+    if output.resolve() == args.input.resolve():
+        raise TableError("Выходной файл совпадает с входным: укажите другой через -o")
+    file_format(output)
+    rows = list(read_rows(args.input))
+    seen_column = any(row is not None and args.text_col in row for _, row, _ in rows)
+    if rows and not seen_column:
+        columns = next((list(row) for _, row, _ in rows if row is not None), [])
+        raise TableError(
+            f"Столбец «{args.text_col}» не найден; есть: {', '.join(map(str, columns)) or 'нет'}."
+            " Укажите нужный через --text-col"
+        )
+    classifier = _load_classifier(args.model)
+    writer = RowWriter(output)
+    problems: list[str] = []
+    written = 0
+    pending: list[tuple[int, dict, str]] = []
+
+    def flush() -> None:
+        nonlocal written
+        if not pending:
+            return
+        try:
+            results = classifier.classify([text for _, _, text in pending])
+        except Exception:  # isolate the row that broke the batch
+            results = []
+            for number, _, text in pending:
+                try:
+                    results.extend(classifier.classify([text]))
+                except Exception as exc:
+                    problems.append(f"строка {number}: ошибка классификации ({exc})")
+                    results.append(None)
+        for (_, row, _), result in zip(pending, results, strict=True):
+            if result is not None:
+                writer.write({**row, **prediction_columns(result)})
+                written += 1
+        pending.clear()
+
+    with tqdm(total=len(rows), desc="Классификация", unit="стр") as progress:
+        for number, row, error in rows:
+            progress.update(1)
+            if row is None:
+                problems.append(f"строка {number}: {error}; пропущена")
+                continue
+            value = row.get(args.text_col)
+            text = "" if value is None else str(value)
+            if not text.strip():
+                problems.append(f"строка {number}: пустой текст; пропущена")
+                continue
+            pending.append((number, row, text))
+            if len(pending) >= BATCH_SIZE:
+                flush()
+        flush()
+    writer.close()
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(f"Готово: {written} строк записано в {output}; пропущено {len(problems)}.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

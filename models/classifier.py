@@ -1,0 +1,222 @@
+"""The classifier: nlp signals + encoder + heads → one Classification record per text."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from nlp.pipeline import TextAnalysis, analyze
+
+from models.encoders import Encoder, load_encoder
+from models.features import CharTfidf
+from models.heads import LinearHead, load_heads
+from models.taxonomy import OTHER_TOPIC, Taxonomy
+from models.urgency_rules import urgency_reasons
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "default"
+URGENCY_ORDER = ("low", "medium", "high")
+SUPPORTED_LANGUAGES = ("ru",)
+
+
+@dataclass
+class ModelConfig:
+    name: str
+    version: str
+    encoder: str = "e5-small"
+    quantize: bool = True
+    max_length: int = 256
+    top_k: int = 3
+    other_threshold: float = 0.3
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, directory: Path) -> ModelConfig:
+        data = json.loads((directory / "config.json").read_text("utf-8"))
+        known = {k: data[k] for k in cls.__dataclass_fields__ if k in data and k != "extra"}
+        extra = {k: v for k, v in data.items() if k not in cls.__dataclass_fields__}
+        return cls(**known, extra=extra)
+
+
+@dataclass
+class Scored:
+    id: str
+    name: str
+    score: float
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "score": round(self.score, 4)}
+
+
+@dataclass
+class Urgency:
+    level: str
+    name: str
+    score: float
+    reasons: list[dict]
+
+    def to_dict(self) -> dict:
+        return {
+            "level": self.level,
+            "name": self.name,
+            "score": round(self.score, 4),
+            "reasons": self.reasons,
+        }
+
+
+@dataclass
+class Classification:
+    topic: Scored
+    topics: list[Scored]
+    sentiment: Scored
+    type: Scored
+    aspects: list[Scored]
+    urgency: Urgency
+    analysis: TextAnalysis
+    warnings: list[str]
+
+    def to_dict(self, include_personal_data: bool = False) -> dict:
+        analysis = self.analysis.to_dict(include_personal_data=include_personal_data)
+        return {
+            "topic": self.topic.to_dict(),
+            "topics": [t.to_dict() for t in self.topics],
+            "sentiment": self.sentiment.to_dict(),
+            "type": self.type.to_dict(),
+            "aspects": [a.to_dict() for a in self.aspects],
+            "urgency": self.urgency.to_dict(),
+            "language": analysis["language"],
+            "entities": analysis["entities"],
+            "places": analysis["places"],
+            "masked_text": analysis["masked_text"],
+            "pii": analysis["pii"],
+            "warnings": self.warnings,
+        }
+
+
+class Classifier:
+    """Loads a model directory (config, taxonomy, heads, optional TF-IDF) and classifies texts."""
+
+    def __init__(self, directory: Path = DEFAULT_MODEL_DIR, encoder: Encoder | None = None):
+        self.directory = Path(directory)
+        self.config = ModelConfig.load(self.directory)
+        self.taxonomy = Taxonomy.load(self.directory / "taxonomy.json")
+        self.heads: dict[str, LinearHead] = load_heads(self.directory)
+        tfidf_path = self.directory / "tfidf.json"
+        self.tfidf = CharTfidf.load(self.directory) if tfidf_path.exists() else None
+        self.encoder = encoder or load_encoder(
+            self.config.encoder, quantize=self.config.quantize, max_length=self.config.max_length
+        )
+        self._names = {
+            "topic": self.taxonomy.names("topics"),
+            "type": self.taxonomy.names("types"),
+            "aspects": self.taxonomy.names("aspects"),
+            "sentiment": self.taxonomy.names("sentiments"),
+            "urgency": self.taxonomy.names("urgency"),
+        }
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @property
+    def version(self) -> str:
+        return self.config.version
+
+    def describe(self) -> dict:
+        card = self.directory / "metrics.json"
+        return {
+            "name": self.name,
+            "version": self.version,
+            "encoder": getattr(self.encoder, "name", self.config.encoder),
+            "heads": {
+                name: {"labels": head.labels, "kind": head.kind}
+                for name, head in self.heads.items()
+            },
+            "metrics": json.loads(card.read_text("utf-8")) if card.exists() else {},
+        }
+
+    def head_probabilities(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """Probabilities of every head for already cleaned texts."""
+        with self._lock:  # torch intra-op threads already use every core
+            dense = self.encoder.encode(list(texts))
+        lexical = self.tfidf.transform(texts) if self.tfidf is not None else None
+        return {
+            name: head.predict_proba(dense, lexical if head.uses_sparse else None)
+            for name, head in self.heads.items()
+        }
+
+    def classify(self, texts: Sequence[str]) -> list[Classification]:
+        analyses = [analyze(text) for text in texts]
+        return self.classify_analyzed(analyses)
+
+    def classify_analyzed(self, analyses: Sequence[TextAnalysis]) -> list[Classification]:
+        if not analyses:
+            return []
+        probabilities = self.head_probabilities([a.clean for a in analyses])
+        return [
+            self._record(analysis, {name: p[i] for name, p in probabilities.items()})
+            for i, analysis in enumerate(analyses)
+        ]
+
+    def _scored(self, head: str, label: str, score: float) -> Scored:
+        return Scored(label, self._names[head].get(label, label), float(score))
+
+    def _best(self, head: str, probs: np.ndarray) -> Scored:
+        labels = self.heads[head].labels
+        best = int(np.argmax(probs))
+        return self._scored(head, labels[best], probs[best])
+
+    def _record(self, analysis: TextAnalysis, probs: dict[str, np.ndarray]) -> Classification:
+        warnings: list[str] = []
+        if analysis.language not in SUPPORTED_LANGUAGES:
+            warnings.append(f"language:{analysis.language}")
+
+        topic_labels = self.heads["topic"].labels
+        order = np.argsort(-probs["topic"])[: self.config.top_k]
+        topics = [self._scored("topic", topic_labels[i], probs["topic"][i]) for i in order]
+        topic = topics[0]
+        if topic.score < self.config.other_threshold and topic.id != OTHER_TOPIC:
+            other_score = 1.0 - topic.score
+            topic = self._scored("topic", OTHER_TOPIC, other_score)
+            warnings.append("topic:uncertain")
+
+        aspects_head = self.heads["aspects"]
+        thresholds = aspects_head.decision_thresholds()
+        aspects = sorted(
+            (
+                self._scored("aspects", label, p)
+                for label, p, t in zip(
+                    aspects_head.labels, probs["aspects"], thresholds, strict=True
+                )
+                if p >= t
+            ),
+            key=lambda s: -s.score,
+        )
+        return Classification(
+            topic=topic,
+            topics=topics,
+            sentiment=self._best("sentiment", probs["sentiment"]),
+            type=self._best("type", probs["type"]),
+            aspects=aspects,
+            urgency=self._urgency(analysis.clean, probs["urgency"]),
+            analysis=analysis,
+            warnings=warnings,
+        )
+
+    def _urgency(self, text: str, probs: np.ndarray) -> Urgency:
+        labels = self.heads["urgency"].labels
+        best = self._best("urgency", probs)
+        level, score = best.id, best.score
+        cues = urgency_reasons(text)
+        if cues and level != "high":
+            level, score = "high", float(max(probs[labels.index("high")], 0.5))
+        return Urgency(
+            level=level,
+            name=self._names["urgency"].get(level, level),
+            score=score,
+            reasons=[{"id": cue.id, "name": cue.name} for cue in cues],
+        )

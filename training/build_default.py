@@ -1,0 +1,216 @@
+"""Build the embedded default model (models/default) from the project's examples and the
+permitted real data in ../shared/datasets, and measure it.
+
+    python -m training.build_default [--output models/default]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import classification_report
+
+from models.encoders import load_encoder
+from models.features import CharTfidf
+from models.heads import save_heads
+from models.taxonomy import Taxonomy
+from training import data
+from training.embeddings import embed_cached
+from training.linear import fit_sigmoid_head, fit_softmax_head, softmax_scores
+from training.model_card import write_model_card
+
+MODEL_NAME = "otklik-default"
+MODEL_VERSION = "1.0.0"
+DENSE_SCALE = 3.0
+
+
+def build(output: Path, seed: int = 0) -> dict:
+    started = time.time()
+    taxonomy = Taxonomy.load(data.TAXONOMY_DIR / "default.json")
+    project = data.project_examples()
+    kursk = [e for e in data.kursk_appeals() if e.topic]
+    kz = data.kz_akimat_appeals()
+    tweets = data.sentiment_rows("sentirueval2015_tweets", "train")
+    reviews = data.bank_reviews()
+    everything = project + kursk + kz + tweets + reviews
+    print(
+        f"examples: project {len(project)}, kursk {len(kursk)}, kz {len(kz)}, "
+        f"tweets {len(tweets)}, bank reviews {len(reviews)}"
+    )
+
+    encoder = load_encoder("e5-small", quantize=True)
+    tag = f"{encoder.name}-q"
+    texts = [e.text for e in everything]
+    dense_all = embed_cached(encoder, texts, tag)
+    position = {id(e): i for i, e in enumerate(everything)}
+    tfidf = CharTfidf().fit(sorted(set(texts)))
+
+    def features(rows: list[data.Example]):
+        idx = [position[id(e)] for e in rows]
+        return dense_all[idx], tfidf.transform([e.text for e in rows])
+
+    metrics: dict = {"trained_at": time.strftime("%Y-%m-%d"), "seed": seed, "heads": {}}
+    heads = {}
+
+    def softmax_head(name: str, rows, labels, attr: str, use_sparse: bool = True):
+        dense, lexical = features(rows)
+        truth = [getattr(e, attr) for e in rows]
+        head, oof = fit_softmax_head(
+            name,
+            dense,
+            lexical if use_sparse else None,
+            truth,
+            labels,
+            dense_scale=DENSE_SCALE,
+            seed=seed,
+        )
+        predicted = [labels[i] for i in oof.argmax(axis=1)]
+        scores = softmax_scores(truth, predicted)
+        scores["per_class"] = _per_class(truth, predicted)
+        scores["training_rows"] = dict(Counter(e.source.split(":")[0] for e in rows))
+        head.metrics = {"cv": scores}
+        heads[name] = head
+        metrics["heads"][name] = {"cv_5fold": scores}
+        print(f"{name}: cv {_short(scores)}")
+        return head, oof, predicted
+
+    topic_labels = [t.id for t in taxonomy.topics]
+    topic_rows = [e for e in everything if e.topic in topic_labels]
+    _, _, topic_pred = softmax_head("topic", topic_rows, topic_labels, "topic")
+    kursk_eval = _kursk_category_accuracy(topic_rows, topic_pred)
+    if kursk_eval:
+        metrics["heads"]["topic"]["kursk_category_accuracy_cv"] = kursk_eval
+        print(f"topic on kursk (category mapping, out-of-fold): {kursk_eval}")
+
+    sentiment_labels = [s.id for s in taxonomy.sentiments]
+    sentiment_rows = [e for e in everything if e.sentiment in sentiment_labels]
+    sentiment_head, _, _ = softmax_head("sentiment", sentiment_rows, sentiment_labels, "sentiment")
+    metrics["heads"]["sentiment"]["test"] = _sentiment_tests(
+        sentiment_head, encoder, tag, tfidf, sentiment_labels
+    )
+
+    type_labels = [t.id for t in taxonomy.types]
+    softmax_head("type", [e for e in everything if e.type in type_labels], type_labels, "type")
+
+    urgency_labels = [u.id for u in taxonomy.urgency]
+    softmax_head(
+        "urgency", [e for e in everything if e.urgency in urgency_labels], urgency_labels, "urgency"
+    )
+
+    aspect_labels = [a.id for a in taxonomy.aspects]
+    aspect_rows = [e for e in everything if e.aspects is not None]
+    dense, lexical = features(aspect_rows)
+    targets = np.array([[int(a in (e.aspects or [])) for a in aspect_labels] for e in aspect_rows])
+    aspects_head, oof = fit_sigmoid_head(
+        "aspects", dense, lexical, targets, aspect_labels, dense_scale=DENSE_SCALE, seed=seed
+    )
+    predicted = oof >= aspects_head.decision_thresholds()
+    aspect_scores = _multilabel_scores(targets, predicted, aspect_labels)
+    aspects_head.metrics = {"cv": aspect_scores}
+    heads["aspects"] = aspects_head
+    metrics["heads"]["aspects"] = {"cv_5fold": aspect_scores}
+    print(f"aspects: cv micro-F1 {aspect_scores['micro_f1']} macro-F1 {aspect_scores['macro_f1']}")
+
+    output.mkdir(parents=True, exist_ok=True)
+    save_heads(output, heads)
+    tfidf.save(output)
+    taxonomy.save(output / "taxonomy.json")
+    config = {
+        "name": MODEL_NAME,
+        "version": MODEL_VERSION,
+        "encoder": "e5-small",
+        "quantize": True,
+        "max_length": 256,
+        "top_k": 3,
+        "other_threshold": 0.3,
+        "dense_scale": DENSE_SCALE,
+    }
+    (output / "config.json").write_text(json.dumps(config, indent=2) + "\n", "utf-8")
+    metrics["build_seconds"] = round(time.time() - started, 1)
+    (output / "metrics.json").write_text(
+        json.dumps(metrics, ensure_ascii=False, indent=2) + "\n", "utf-8"
+    )
+    write_model_card(output, config, metrics)
+    return metrics
+
+
+def _short(scores: dict) -> str:
+    return f"acc {scores['accuracy']} macro-F1 {scores['macro_f1']} n={scores['n']}"
+
+
+def _per_class(truth, predicted) -> dict:
+    report = classification_report(truth, predicted, output_dict=True, zero_division=0)
+    return {
+        label: {k: round(float(v), 4) for k, v in values.items()}
+        for label, values in report.items()
+        if isinstance(values, dict) and label not in ("macro avg", "weighted avg")
+    }
+
+
+def _kursk_category_accuracy(rows, predicted) -> dict | None:
+    mapping = json.loads(
+        (data.TAXONOMY_DIR / "mappings" / "kursk_category.json").read_text("utf-8")
+    )["map"]
+    pairs = [
+        (mapping.get(e.meta["category_code"], []), p)
+        for e, p in zip(rows, predicted, strict=True)
+        if e.source == "appeals_kursk_2022"
+    ]
+    if not pairs:
+        return None
+    correct = sum(p in allowed for allowed, p in pairs)
+    return {"accuracy": round(correct / len(pairs), 4), "n": len(pairs)}
+
+
+def _sentiment_tests(head, encoder, tag, tfidf, labels) -> dict:
+    results = {}
+    for dataset, metric in (("sentirueval2015_tweets", "macro_f1"), ("rusentiment", "weighted_f1")):
+        rows = data.sentiment_rows(dataset, "test")
+        if not rows:
+            continue
+        texts = [e.text for e in rows]
+        probs = head.predict_proba(embed_cached(encoder, texts, tag), tfidf.transform(texts))
+        predicted = [labels[i] for i in probs.argmax(axis=1)]
+        scores = softmax_scores([e.sentiment for e in rows], predicted)
+        scores["headline"] = metric
+        results[dataset] = scores
+        print(f"sentiment on {dataset} test: {_short(scores)} weighted-F1 {scores['weighted_f1']}")
+    return results
+
+
+def _multilabel_scores(truth: np.ndarray, predicted: np.ndarray, labels: list[str]) -> dict:
+    from sklearn.metrics import f1_score, precision_score, recall_score
+
+    per_label = {}
+    for j, label in enumerate(labels):
+        per_label[label] = {
+            "precision": round(
+                float(precision_score(truth[:, j], predicted[:, j], zero_division=0)), 4
+            ),
+            "recall": round(float(recall_score(truth[:, j], predicted[:, j], zero_division=0)), 4),
+            "f1": round(float(f1_score(truth[:, j], predicted[:, j], zero_division=0)), 4),
+            "support": int(truth[:, j].sum()),
+        }
+    return {
+        "micro_f1": round(float(f1_score(truth, predicted, average="micro", zero_division=0)), 4),
+        "macro_f1": round(float(f1_score(truth, predicted, average="macro", zero_division=0)), 4),
+        "n": int(len(truth)),
+        "per_label": per_label,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--output", type=Path, default=data.REPO / "models" / "default")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    build(args.output, seed=args.seed)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,130 @@
+"""Labelled examples for the default model: the project's own and the permitted real data."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nlp.clean import clean_text
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES_DIR = REPO / "datasets" / "examples"
+TAXONOMY_DIR = REPO / "datasets" / "taxonomy"
+SENTIMENTS = ("negative", "neutral", "positive")
+
+
+def shared_datasets_dir() -> Path:
+    return Path(os.environ.get("OTKLIK_SHARED_DATASETS", REPO.parent / "shared" / "datasets"))
+
+
+@dataclass
+class Example:
+    text: str
+    source: str
+    topic: str | None = None
+    type: str | None = None
+    aspects: list[str] | None = None
+    sentiment: str | None = None
+    urgency: str | None = None
+    meta: dict = field(default_factory=dict)
+
+
+def read_jsonl(path: Path) -> Iterator[dict]:
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)
+
+
+def project_examples() -> list[Example]:
+    rows = []
+    for path in sorted(EXAMPLES_DIR.glob("*.jsonl")):
+        for row in read_jsonl(path):
+            rows.append(
+                Example(
+                    text=clean_text(row["text"]),
+                    source=f"project:{path.stem}",
+                    topic=row.get("topic"),
+                    type=row.get("type"),
+                    aspects=list(row.get("aspects", [])),
+                    sentiment=row.get("sentiment"),
+                    urgency=row.get("urgency"),
+                    meta={"id": row.get("id"), "client": row.get("client", "external")},
+                )
+            )
+    return rows
+
+
+def _mapping(name: str) -> dict:
+    return json.loads((TAXONOMY_DIR / "mappings" / name).read_text("utf-8"))
+
+
+def kursk_appeals(split: str = "train") -> list[Example]:
+    path = shared_datasets_dir() / "appeals_kursk_2022" / f"{split}.jsonl"
+    if not path.exists():
+        return []
+    topic_map = _mapping("kursk_topic.json")["map"]
+    rows = []
+    for row in read_jsonl(path):
+        if str(row.get("category_code")) == "12":
+            continue
+        rows.append(
+            Example(
+                text=clean_text(row["text"]),
+                source="appeals_kursk_2022",
+                topic=topic_map.get(row.get("topic")),
+                meta={
+                    "category_code": str(row.get("category_code")),
+                    "executor": row.get("executor"),
+                },
+            )
+        )
+    return rows
+
+
+def kz_akimat_appeals() -> list[Example]:
+    path = shared_datasets_dir() / "appeals_kz_akimat" / "data.jsonl"
+    if not path.exists():
+        return []
+    topics = _mapping("kz_akimat_category.json")["map"]
+    urgency = _mapping("kz_akimat_urgency.json")["map"]
+    rows, seen = [], set()
+    for row in read_jsonl(path):
+        text = clean_text(row["text"])
+        if text in seen:
+            continue
+        seen.add(text)
+        rows.append(
+            Example(
+                text=text,
+                source="appeals_kz_akimat",
+                topic=topics.get(row.get("category")),
+                urgency=urgency.get(row.get("urgency")),
+            )
+        )
+    return rows
+
+
+def sentiment_rows(dataset: str, split: str) -> list[Example]:
+    path = shared_datasets_dir() / dataset / f"{split}.jsonl"
+    if not path.exists():
+        return []
+    return [
+        Example(text=clean_text(row["text"]), source=f"{dataset}:{split}", sentiment=row["label"])
+        for row in read_jsonl(path)
+        if row.get("label") in SENTIMENTS
+    ]
+
+
+def bank_reviews() -> list[Example]:
+    path = shared_datasets_dir() / "sravni_bank_reviews" / "data.jsonl"
+    if not path.exists():
+        return []
+    return [
+        Example(text=clean_text(row["text"]), source="sravni_bank_reviews", sentiment=row["label"])
+        for row in read_jsonl(path)
+        if row.get("label") in SENTIMENTS
+    ]
