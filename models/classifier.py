@@ -9,17 +9,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from nlp.pipeline import TextAnalysis, analyze
 
+from models.aspect_cues import aspect_cues
 from models.encoders import Encoder, load_encoder
 from models.features import CharTfidf
 from models.heads import LinearHead, load_heads
 from models.taxonomy import OTHER_TOPIC, Taxonomy
 from models.urgency_rules import urgency_reasons
+from nlp.pipeline import TextAnalysis, analyze
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "default"
 URGENCY_ORDER = ("low", "medium", "high")
 SUPPORTED_LANGUAGES = ("ru",)
+CUE_SCORE = 0.5  # the score of an aspect stated outright that the head scored lower
 
 
 @dataclass
@@ -186,13 +188,14 @@ class Classifier:
 
         aspects_head = self.heads["aspects"]
         thresholds = aspects_head.decision_thresholds()
+        cued = aspect_cues(analysis.clean)
         aspects = sorted(
             (
-                self._scored("aspects", label, p)
+                self._scored("aspects", label, max(p, CUE_SCORE) if label in cued else p)
                 for label, p, t in zip(
                     aspects_head.labels, probs["aspects"], thresholds, strict=True
                 )
-                if p >= t
+                if p >= t or label in cued
             ),
             key=lambda s: -s.score,
         )

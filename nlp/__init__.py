@@ -1,0 +1,6 @@
+"""Text processing before the models: cleaning, language, entities, places, personal data.
+
+`nlp.pipeline.analyze` runs it all; the modules below it each do one job:
+clean, language, regions (+ data/regions.json), settlements, addresses, dates, names,
+entities, places, pii (pii_numbers, pii_names, checksums); runtime loads natasha once.
+"""

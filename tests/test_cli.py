@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from tests.conftest import REPO
+
+REPO = Path(__file__).resolve().parent.parent
 
 ROWS = [
     {"id": "1", "text": "На улице Ленина огромные ямы на дороге, машины ломаются"},

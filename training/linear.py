@@ -68,6 +68,7 @@ def fit_softmax_head(
     folds: int = 5,
     seed: int = 0,
     sample_weight: np.ndarray | None = None,
+    class_weight: str | None = "balanced",
 ) -> tuple[LinearHead, np.ndarray]:
     """Fit a softmax head; return it with its out-of-fold probabilities (for scoring)."""
     labels = list(labels)
@@ -76,7 +77,7 @@ def fit_softmax_head(
     X = design_matrix(dense, lexical, dense_scale)
 
     def model() -> LogisticRegression:
-        return LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
+        return LogisticRegression(C=c, max_iter=3000, class_weight=class_weight)
 
     oof = np.zeros((len(y), len(labels)), dtype=np.float64)
     n_splits = min(folds, int(np.bincount(y).min()) if len(set(y)) > 1 else 2)

@@ -79,7 +79,8 @@ def write_model_card(directory: Path, config: dict, metrics: dict) -> None:
             "",
             f"Темы на обращениях Курской области (out-of-fold, через соответствие категорий"
             " таксономии, datasets/taxonomy/mappings/kursk_category.json):"
-            f" accuracy {k['accuracy']} (n={k['n']}).",
+            f" accuracy {k['accuracy']} (n={k['n']}); строгая точность по теме каждой строки"
+            f" (kursk_topic.json): {k.get('strict_topic_accuracy')}.",
         ]
     tests = metrics["heads"].get("sentiment", {}).get("test", {})
     if tests:

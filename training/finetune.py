@@ -1,0 +1,132 @@
+"""Multi-task fine-tuning of the encoder's top layers on CPU.
+
+Word embeddings and the lower layers stay frozen (the cheapest setting that still moves
+accuracy, see shared/notes/offline-e5.md); each task gets a linear head on mean-pooled
+states. Only the trained layers are saved (`encoder_delta.safetensors`, float16), so a model
+directory stays small and is applied on top of the base encoder at load time.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from safetensors.torch import save_file
+from tqdm import tqdm
+
+DELTA_FILE = "encoder_delta.safetensors"
+
+
+@dataclass
+class Task:
+    name: str
+    texts: list[str]
+    targets: list[str]
+    labels: list[str]
+
+
+def trainable_prefixes(model: torch.nn.Module, train_layers: int) -> list[str]:
+    count = model.config.num_hidden_layers
+    return [f"encoder.layer.{i}." for i in range(count - train_layers, count)]
+
+
+def _class_weights(y: np.ndarray, classes: int) -> torch.Tensor:
+    counts = np.bincount(y, minlength=classes).astype(np.float64)
+    weights = np.where(counts > 0, (counts.sum() / np.maximum(counts, 1) / classes) ** 0.5, 0.0)
+    return torch.tensor(weights, dtype=torch.float32)
+
+
+def finetune(
+    model: torch.nn.Module,
+    tokenizer,
+    tasks: Sequence[Task],
+    *,
+    prefix: str = "query: ",
+    train_layers: int = 4,
+    epochs: float = 2.0,
+    batch_size: int = 32,
+    max_length: int = 128,
+    learning_rate: float = 5e-5,
+    seed: int = 0,
+    show_progress: bool = True,
+) -> dict[str, torch.Tensor]:
+    """Train the top `train_layers` of `model` in place; return their state (the delta)."""
+    torch.manual_seed(seed)
+    rng = random.Random(seed)
+    prefixes = trainable_prefixes(model, train_layers)
+    for name, param in model.named_parameters():
+        param.requires_grad = any(name.startswith(p) for p in prefixes)
+    hidden = model.config.hidden_size
+    heads = torch.nn.ModuleDict({t.name: torch.nn.Linear(hidden, len(t.labels)) for t in tasks})
+    losses = {}
+    batches: list[tuple[str, list[list[int]], torch.Tensor]] = []
+    for task in tasks:
+        index = {label: i for i, label in enumerate(task.labels)}
+        y = np.array([index[t] for t in task.targets])
+        losses[task.name] = torch.nn.CrossEntropyLoss(weight=_class_weights(y, len(task.labels)))
+        ids = tokenizer(
+            [prefix + t for t in task.texts], truncation=True, max_length=max_length
+        )["input_ids"]
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        for start in range(0, len(order), batch_size):
+            chunk = order[start : start + batch_size]
+            batches.append((task.name, [ids[i] for i in chunk], torch.tensor(y[chunk])))
+    params = [p for p in model.parameters() if p.requires_grad] + list(heads.parameters())
+    optimizer = torch.optim.AdamW(params, lr=learning_rate, weight_decay=0.01)
+    total_steps = max(1, int(math.ceil(len(batches) * epochs)))
+    warmup = max(1, total_steps // 10)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer,
+        lambda s: min((s + 1) / warmup, max(0.0, (total_steps - s) / (total_steps - warmup + 1))),
+    )
+    pad = tokenizer.pad_token_id or 0
+    model.train()
+    heads.train()
+    step, started = 0, time.time()
+    progress = tqdm(total=total_steps, desc="Дообучение", unit="шаг", disable=not show_progress)
+    while step < total_steps:
+        rng.shuffle(batches)
+        for task_name, rows, y in batches:
+            if step >= total_steps:
+                break
+            width = max(len(r) for r in rows)
+            input_ids = torch.full((len(rows), width), pad, dtype=torch.long)
+            mask = torch.zeros((len(rows), width), dtype=torch.long)
+            for i, r in enumerate(rows):
+                input_ids[i, : len(r)] = torch.tensor(r)
+                mask[i, : len(r)] = 1
+            states = model(input_ids=input_ids, attention_mask=mask).last_hidden_state
+            m = mask.unsqueeze(-1).float()
+            pooled = (states * m).sum(1) / m.sum(1)
+            loss = losses[task_name](heads[task_name](pooled), y)
+            optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            optimizer.step()
+            scheduler.step()
+            step += 1
+            progress.update(1)
+            progress.set_postfix(loss=f"{loss.item():.3f}", task=task_name)
+    progress.close()
+    model.eval()
+    for param in model.parameters():
+        param.requires_grad = False
+    print(f"fine-tuned {train_layers} layers, {total_steps} steps in {time.time() - started:.0f} s")
+    return {
+        name: tensor.detach().clone()
+        for name, tensor in model.state_dict().items()
+        if any(name.startswith(p) for p in prefixes)
+    }
+
+
+def save_delta(delta: dict[str, torch.Tensor], directory: Path) -> None:
+    save_file(
+        {k: v.to(torch.float16).contiguous() for k, v in delta.items()},
+        str(directory / DELTA_FILE),
+    )
