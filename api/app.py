@@ -10,7 +10,9 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.insights_routes import include as include_insights
 from api.schemas import (
     MAX_BODY_BYTES,
     ClassifyRequest,
@@ -45,6 +47,16 @@ def _validation_details(exc: RequestValidationError) -> list[dict]:
     return details
 
 
+def get_classifier(request: Request) -> Classifier:
+    state = request.app.state
+    if state.classifier is None:
+        state.classifier = Classifier(state.model_dir)
+    return state.classifier
+
+
+ActiveModel = Annotated[Classifier, Depends(get_classifier)]
+
+
 def create_app(classifier: Classifier | None = None, model_dir: Path | None = None) -> FastAPI:
     app = FastAPI(
         title="otklik",
@@ -55,13 +67,6 @@ def create_app(classifier: Classifier | None = None, model_dir: Path | None = No
     app.state.model_dir = Path(model_dir or DEFAULT_MODEL_DIR)
     app.state.started = time.time()
 
-    def get_classifier(request: Request) -> Classifier:
-        state = request.app.state
-        if state.classifier is None:
-            state.classifier = Classifier(state.model_dir)
-        return state.classifier
-
-    ActiveModel = Annotated[Classifier, Depends(get_classifier)]
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next):
@@ -78,6 +83,13 @@ def create_app(classifier: Classifier | None = None, model_dir: Path | None = No
         )
         message = "; ".join(f"{d['field']}: {d['message']}" for d in details)
         return _error(status, "invalid_request", message, details)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = str(exc.detail)
+        if exc.status_code == 400 and "parsing the body" in message:
+            message = "request body could not be parsed: send UTF-8 encoded JSON"
+        return _error(exc.status_code, "http_error", message)
 
     @app.exception_handler(UnicodeDecodeError)
     async def on_bad_encoding(request: Request, exc: UnicodeDecodeError) -> JSONResponse:
@@ -114,6 +126,8 @@ def create_app(classifier: Classifier | None = None, model_dir: Path | None = No
     @app.get("/v1/model")
     def model_info(model: ActiveModel) -> dict:
         return model.describe()
+
+    include_insights(app)  # store, ingest, pain map, metrics, FAQ (api/insights_routes.py)
 
     @app.get("/v1/health")
     def health(request: Request) -> dict:

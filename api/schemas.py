@@ -11,6 +11,14 @@ MAX_BATCH_ITEMS = 256
 MAX_BODY_BYTES = 8 * 1024 * 1024
 
 
+def check_text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("text is empty or whitespace only")
+    if len(value) > MAX_TEXT_CHARS:
+        raise ValueError(f"text is {len(value)} characters long; the limit is {MAX_TEXT_CHARS}")
+    return value
+
+
 class MessageIn(BaseModel):
     """One message to classify. Only `text` is required; metadata is echoed back."""
 
@@ -26,11 +34,7 @@ class MessageIn(BaseModel):
     @field_validator("text")
     @classmethod
     def text_not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("text is empty or whitespace only")
-        if len(value) > MAX_TEXT_CHARS:
-            raise ValueError(f"text is {len(value)} characters long; the limit is {MAX_TEXT_CHARS}")
-        return value
+        return check_text(value)
 
 
 class ClassifyRequest(BaseModel):
@@ -47,6 +51,11 @@ class ClassifyRequest(BaseModel):
         default=False,
         description="Return persons' names and addresses in entities (masked otherwise).",
     )
+
+    @field_validator("text")
+    @classmethod
+    def text_not_blank(cls, value: str | None) -> str | None:
+        return None if value is None else check_text(value)
 
     @model_validator(mode="after")
     def one_form(self) -> ClassifyRequest:
