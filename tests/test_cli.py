@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import json
 import subprocess
 import sys
@@ -11,6 +13,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from api.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -23,13 +26,19 @@ ROWS = [
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "api.cli", *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=600,
+    """Run the CLI in this process (the model loads once per session) and capture its output."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(args))
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
+
+
+def test_console_script_help():
+    result = subprocess.run(
+        [sys.executable, "-m", "api.cli", "--help"], cwd=REPO, capture_output=True, text=True
     )
+    assert result.returncode == 0
+    assert "classify" in result.stdout and "serve" in result.stdout
 
 
 def test_jsonl_with_bad_rows(tmp_path: Path):
