@@ -22,7 +22,12 @@ from models.heads import save_heads
 from models.taxonomy import Taxonomy
 from training import data
 from training.embeddings import embed_cached
-from training.linear import fit_sigmoid_head, fit_softmax_head, softmax_scores
+from training.linear import (
+    expected_calibration_error,
+    fit_sigmoid_head,
+    fit_softmax_head,
+    softmax_scores,
+)
 from training.model_card import write_model_card
 
 MODEL_NAME = "otklik-default"
@@ -66,6 +71,7 @@ def build(output: Path, seed: int = 0) -> dict:
         )
         predicted = [labels[i] for i in oof.argmax(axis=1)]
         scores = softmax_scores(truth, predicted)
+        scores["ece"] = expected_calibration_error(oof, [labels.index(t) for t in truth])
         scores["per_class"] = _per_class(truth, predicted)
         scores["training_rows"] = dict(Counter(e.source.split(":")[0] for e in rows))
         head.metrics = {"cv": scores}

@@ -189,3 +189,16 @@ def softmax_scores(truth: Sequence[str], predicted: Sequence[str]) -> dict[str, 
         ),
         "n": len(truth),
     }
+
+
+def expected_calibration_error(probs: np.ndarray, targets: Sequence[int], bins: int = 10) -> float:
+    """Mean gap between confidence and accuracy over equal-width confidence bins."""
+    confidence = probs.max(axis=1)
+    correct = probs.argmax(axis=1) == np.asarray(targets)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    gap = 0.0
+    for low, high in zip(edges[:-1], edges[1:], strict=True):
+        inside = (confidence > low) & (confidence <= high)
+        if inside.any():
+            gap += inside.mean() * abs(confidence[inside].mean() - correct[inside].mean())
+    return round(float(gap), 4)

@@ -57,21 +57,28 @@ def write_model_card(directory: Path, config: dict, metrics: dict) -> None:
         "",
         "Перекрёстная проверка (5 блоков, out-of-fold) на обучающих данных каждой головы:",
         "",
-        "| голова | accuracy | macro-F1 | weighted-F1 | n |",
-        "|---|---|---|---|---|",
+        "| голова | accuracy | macro-F1 | weighted-F1 | ECE | n |",
+        "|---|---|---|---|---|---|",
     ]
     for name, head in metrics["heads"].items():
         cv = head.get("cv_5fold", {})
         if "accuracy" in cv:
             lines.append(
                 f"| {HEAD_NAMES.get(name, name)} | {cv['accuracy']} | {cv['macro_f1']} |"
-                f" {cv['weighted_f1']} | {cv['n']} |"
+                f" {cv['weighted_f1']} | {cv.get('ece', '—')} | {cv['n']} |"
             )
         else:
             lines.append(
                 f"| {HEAD_NAMES.get(name, name)} (micro-F1 {cv.get('micro_f1')}) | — |"
-                f" {cv.get('macro_f1')} | — | {cv.get('n')} |"
+                f" {cv.get('macro_f1')} | — | — | {cv.get('n')} |"
             )
+    cued = metrics["heads"].get("aspects", {}).get("cv_5fold_with_cues")
+    if cued:
+        lines += [
+            "",
+            "Боли: голова вместе с явными формулировками (models/aspect_cues.py), как в сервисе:"
+            f" micro-F1 {cued['micro_f1']}, macro-F1 {cued['macro_f1']} (out-of-fold).",
+        ]
     topic = metrics["heads"].get("topic", {})
     if "kursk_category_accuracy_cv" in topic:
         k = topic["kursk_category_accuracy_cv"]
