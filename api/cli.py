@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import sys
 from pathlib import Path
 
+from api.insights_cli import register as register_insights
 from api.tabular import RowWriter, TableError, file_format, read_rows
 
 BATCH_SIZE = 64
@@ -30,22 +32,31 @@ def main(argv: list[str] | None = None) -> int:
     classify.add_argument("--text-col", default="text", help="столбец с текстом (text)")
     classify.add_argument("--model", type=Path, default=None, help="каталог модели")
 
+    register_insights(commands)  # ingest, reclassify, painmap, report, demo (api/insights_cli.py)
+
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     handlers = {"prepare": run_prepare, "serve": run_serve, "classify": run_classify}
     try:
-        return handlers[args.command](args)
+        return handlers.get(args.command, getattr(args, "handler", None))(args)
     except TableError as exc:
         print(f"Ошибка: {exc}", file=sys.stderr)
         return 2
 
 
 def _load_classifier(model_dir: Path | None):
-    from models.classifier import DEFAULT_MODEL_DIR, Classifier
+    from models.classifier import DEFAULT_MODEL_DIR
 
-    directory = model_dir or DEFAULT_MODEL_DIR
+    directory = (model_dir or DEFAULT_MODEL_DIR).resolve()
     if not (directory / "config.json").exists():
         raise TableError(f"Каталог модели не найден или неполон: {directory}")
+    return _classifier_for(directory)
+
+
+@functools.cache
+def _classifier_for(directory: Path):
+    from models.classifier import Classifier
+
     return Classifier(directory)
 
 

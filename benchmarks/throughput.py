@@ -56,7 +56,9 @@ class Baseline:
         from transformers import AutoModel, AutoTokenizer
 
         self.tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True)
-        self.model = AutoModel.from_pretrained(path, local_files_only=True).eval()
+        self.model = AutoModel.from_pretrained(
+            path, local_files_only=True, add_pooling_layer=False
+        ).eval()
 
     def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         out = []

@@ -4,6 +4,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,11 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATASETS = REPO.parent / "shared" / "datasets"
+
+# Tests (and the servers they start) never touch the user's own message store.
+os.environ.setdefault(
+    "OTKLIK_DATABASE_URL", f"sqlite:///{tempfile.mkdtemp(prefix='otklik-test-')}/otklik.db"
+)
 
 
 @pytest.fixture(scope="session")

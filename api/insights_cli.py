@@ -1,0 +1,349 @@
+"""Commands over the message store: ingest, reclassify, painmap, report, demo (in Russian).
+
+    otklik ingest FILE [--map column=field ...] [--source NAME]
+    otklik reclassify [--all]
+    otklik painmap [--from DATE] [--to DATE] [--group-by ROW,COL] [--region R] -o FILE
+    otklik report [--from DATE] [--to DATE] [--region R] -o FILE.html|FILE.xlsx
+    otklik demo
+
+Every command takes --db URL (else OTKLIK_DATABASE_URL, else a SQLite file in OTKLIK_HOME).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import logging
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO_FILE = REPO / "datasets" / "demo" / "messages.jsonl"
+INGEST_BATCH = 256
+log = logging.getLogger("otklik.cli")
+
+
+class CliError(Exception):
+    """A problem to print for a person (in Russian) and exit with code 2."""
+
+
+def _friendly(handler):
+    """Known failures become one Russian line on stderr and exit code 2, never a traceback."""
+
+    @functools.wraps(handler)
+    def run(args: argparse.Namespace) -> int:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from api.tabular import TableError
+        from insights.faq_store import FaqUnavailable
+        from insights.metrics import MetricsError
+        from insights.painmap import PainMapError
+        from insights.painmap_render import RenderError
+        from insights.periods import PeriodError
+        from insights.report import ReportError
+        from insights.store import StoreError
+
+        try:
+            return handler(args)
+        except (PeriodError, PainMapError, MetricsError) as exc:
+            print(f"Ошибка: {exc.message_ru}", file=sys.stderr)
+        except (CliError, TableError, StoreError, RenderError, ReportError, FaqUnavailable) as exc:
+            print(f"Ошибка: {exc}", file=sys.stderr)
+        except SQLAlchemyError as exc:
+            print(f"Ошибка базы данных: {type(exc).__name__}: {exc.args[0] if exc.args else ''}",
+                  file=sys.stderr)  # fmt: skip
+        except KeyboardInterrupt:
+            print("Прервано. Сохранённые до этого пакеты остаются в хранилище.", file=sys.stderr)
+            return 130
+        return 2
+
+    return run
+
+
+def _common(parser: argparse.ArgumentParser, model: bool = True) -> None:
+    parser.add_argument("--db", default=None, metavar="URL",
+                        help="адрес базы (иначе OTKLIK_DATABASE_URL или файл SQLite)")
+    if model:
+        parser.add_argument("--model", type=Path, default=None, help="каталог модели")
+
+
+def _period_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--from", dest="start", default=None, metavar="ДАТА",
+                        help="первый день периода, ГГГГ-ММ-ДД (по умолчанию — 91 день до --to)")
+    parser.add_argument("--to", dest="end", default=None, metavar="ДАТА",
+                        help="последний день периода (по умолчанию — дата последнего сообщения)")
+    parser.add_argument("--region", default=None, help="регион: код (RU-03) или название")
+
+
+def register(commands) -> None:
+    """Add the store commands to `otklik`'s subparsers (each sets `handler`)."""
+    ingest = commands.add_parser("ingest", help="загрузить обращения из CSV, XLSX или JSONL")
+    ingest.add_argument("input", type=Path, help="входной файл")
+    ingest.add_argument("--map", action="append", default=[], metavar="СТОЛБЕЦ=ПОЛЕ",
+                        help="сопоставить столбец файла полю сообщения (можно несколько раз)")
+    ingest.add_argument("--source", default="default",
+                        help="источник (система-отправитель); id уникальны внутри источника")
+    _common(ingest)
+    ingest.set_defaults(handler=run_ingest)
+
+    reclassify = commands.add_parser(
+        "reclassify", help="переклассифицировать сохранённые сообщения активной моделью"
+    )
+    reclassify.add_argument("--all", action="store_true",
+                            help="все сообщения, а не только размеченные другой моделью")
+    _common(reclassify)
+    reclassify.set_defaults(handler=run_reclassify)
+
+    painmap = commands.add_parser("painmap", help="карта болей: .xlsx, .html, .png или .json")
+    _period_args(painmap)
+    painmap.add_argument("--group-by", default=None, metavar="СТРОКА,СТОЛБЕЦ",
+                         help="service|topic|organization|region и channel|touchpoint|kind|none")
+    painmap.add_argument("-o", "--output", type=Path, required=True, help="выходной файл")
+    _common(painmap, model=False)
+    painmap.set_defaults(handler=run_painmap)
+
+    report = commands.add_parser("report", help="периодическая справка: .html или .xlsx")
+    _period_args(report)
+    report.add_argument("-o", "--output", type=Path, required=True, help="выходной файл")
+    report.add_argument("--kb", type=Path, default=None,
+                        help="база знаний FAQ (JSONL: faq_id, faq_question)")
+    report.add_argument("--no-faq", action="store_true",
+                        help="без группировки вопросов (не загружать модель)")
+    _common(report)
+    report.set_defaults(handler=run_report)
+
+    demo = commands.add_parser("demo", help="загрузить демонстрационный набор в хранилище")
+    demo.add_argument("--file", type=Path, default=DEMO_FILE, help=argparse.SUPPRESS)
+    _common(demo)
+    demo.set_defaults(handler=run_demo)
+
+
+def _store(args: argparse.Namespace):
+    from insights.store import open_store
+
+    return open_store(args.db)
+
+
+def _classifier(args: argparse.Namespace):
+    from api.cli import _load_classifier
+    from api.tabular import TableError
+
+    try:
+        return _load_classifier(getattr(args, "model", None))
+    except TableError as exc:
+        raise CliError(str(exc)) from exc
+
+
+# ---------------------------------------------------------------- ingest
+
+
+def column_mapping(columns: list[str], pairs: list[str]) -> dict[str, str]:
+    """File column → message field: --map pairs first, then same-named and known Russian
+    column names («Текст обращения», «Канал», …)."""
+    from insights.fields import COLUMN_ALIASES, FIELDS
+
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        column, sep, target = pair.partition("=")
+        column, target = column.strip(), target.strip()
+        if not sep or not column or not target:
+            raise CliError(f"--map «{pair}»: ожидается СТОЛБЕЦ=ПОЛЕ, например --map Текст=text")
+        if target not in FIELDS:
+            raise CliError(
+                f"--map «{pair}»: неизвестное поле «{target}»; поля: {', '.join(FIELDS)}"
+            )
+        if column not in columns:
+            raise CliError(
+                f"--map «{pair}»: в файле нет столбца «{column}»; есть: {', '.join(columns)}"
+            )
+        mapping[column] = target
+    taken = set(mapping.values())
+    for column in columns:
+        if column in mapping:
+            continue
+        key = column.strip().lower()
+        target = key if key in FIELDS else COLUMN_ALIASES.get(key)
+        if target and target not in taken:
+            mapping[column] = target
+            taken.add(target)
+    return mapping
+
+
+def _print_problems(problems: list[str], limit: int = 50) -> None:
+    for line in problems[:limit]:
+        print(line, file=sys.stderr)
+    if len(problems) > limit:
+        print(f"… и ещё {len(problems) - limit} строк с ошибками", file=sys.stderr)
+
+
+def ingest_file(args: argparse.Namespace, path: Path, source: str, pairs: list[str]) -> dict:
+    from tqdm import tqdm
+
+    from api.tabular import read_rows
+    from insights.ingest import IngestResult, ingest_batch
+
+    rows = list(read_rows(path))
+    columns: list[str] = []
+    for _, row, _ in rows:
+        if row is not None:
+            columns.extend(str(c) for c in row if str(c) not in columns)
+    mapping = column_mapping(columns, pairs)
+    if rows and "text" not in mapping.values():
+        raise CliError(
+            f"Не найден столбец с текстом; есть: {', '.join(columns) or 'нет'}. "
+            "Укажите его: --map ИМЯ_СТОЛБЦА=text"
+        )
+    ignored = [c for c in columns if c not in mapping]
+    if ignored:
+        print(f"Не загружаются столбцы: {', '.join(ignored)}", file=sys.stderr)
+    store = _store(args)
+    classifier = _classifier(args)
+    total = IngestResult(model_version=classifier.version)
+    problems: list[str] = []
+    batch: list[dict] = []
+    numbers: list[int] = []
+    cache: dict[str, dict] = {}  # identical texts across the file are classified once
+
+    def flush(progress) -> None:
+        if not batch:
+            return
+        result = ingest_batch(
+            store, classifier, batch, source=source, positions=numbers,
+            progress=progress.update, cache=cache,
+        )  # fmt: skip
+        total.merge(result)
+        for rejected in result.rejected:
+            for p in rejected.problems:
+                problems.append(f"строка {rejected.index}, поле {p.field}: {p.message_ru}")
+        batch.clear()
+        numbers.clear()
+
+    with tqdm(total=len(rows), desc="Загрузка", unit="стр") as progress:
+        for number, row, error in rows:
+            if row is None:
+                problems.append(f"строка {number}: {error}")
+                progress.update(1)
+                continue
+            batch.append({field: row.get(column) for column, field in mapping.items()})
+            numbers.append(number)
+            if len(batch) >= INGEST_BATCH:
+                flush(progress)
+        flush(progress)
+    _print_problems(problems)
+    counts = total.to_dict()
+    print(
+        f"Готово: новых {counts['created']}, обновлено {counts['updated']}, без изменений "
+        f"{counts['unchanged']}, повторов в файле {counts['duplicates_in_batch']}, "
+        f"отклонено {len(problems)}. Модель {classifier.version}; хранилище {store.describe()}."
+    )
+    return counts
+
+
+@_friendly
+def run_ingest(args: argparse.Namespace) -> int:
+    counts = ingest_file(args, args.input, args.source, args.map)
+    return 0 if counts["stored"] or not counts["rejected"] else 1
+
+
+@_friendly
+def run_reclassify(args: argparse.Namespace) -> int:
+    from sqlalchemy import func, or_, select
+    from tqdm import tqdm
+
+    from insights.ingest import reclassify
+    from insights.store import Message
+
+    store = _store(args)
+    classifier = _classifier(args)
+    query = select(func.count()).select_from(Message)
+    if not args.all:
+        query = query.where(
+            or_(Message.model_version != classifier.version, Message.model_name != classifier.name)
+        )
+    with store.engine.connect() as conn:
+        stale = conn.scalar(query)
+    if not stale:
+        print(f"Все сообщения уже размечены моделью {classifier.name} {classifier.version}.")
+        return 0
+    with tqdm(total=stale, desc="Переклассификация", unit="сообщ") as progress:
+        done = reclassify(store, classifier, everything=args.all, progress=progress.update)
+    print(f"Готово: переклассифицировано {done} сообщений моделью {classifier.version}.")
+    return 0
+
+
+# ---------------------------------------------------------------- painmap, report
+
+
+@_friendly
+def run_painmap(args: argparse.Namespace) -> int:
+    from insights.filters import period_for
+    from insights.painmap import build_painmap, parse_group_by
+    from insights.painmap_render import FORMATS, write_painmap
+
+    if args.output.suffix.lower() not in FORMATS:
+        raise CliError(
+            f"Неподдерживаемый формат «{args.output.name}»: ожидается .xlsx, .html, .png или .json"
+        )
+    dims = parse_group_by(args.group_by)
+    store = _store(args)
+    period = period_for(store, args.start, args.end, args.region)
+    pm = build_painmap(store, period, group_by=dims, region=args.region)
+    write_painmap(pm, args.output)
+    ranked = [c for c in pm.cells if c.rank is not None]
+    print(
+        f"Карта болей за {period.label()}: сообщений {pm.total}, негативных {pm.negative}, "
+        f"болей в рейтинге {len(ranked)} → {args.output}"
+    )
+    if pm.total == 0:
+        print("За период в хранилище нет сообщений (загрузите их: otklik ingest или otklik demo).")
+    return 0
+
+
+@_friendly
+def run_report(args: argparse.Namespace) -> int:
+    from insights.faq_store import load_kb
+    from insights.filters import period_for
+    from insights.labels import Names
+    from insights.report import FORMATS, build_report, write_report
+
+    if args.output.suffix.lower() not in FORMATS:
+        raise CliError(f"Неподдерживаемый формат «{args.output.name}»: ожидается .html или .xlsx")
+    if args.kb is not None and not args.kb.exists():
+        raise CliError(f"Файл базы знаний не найден: {args.kb}")
+    store = _store(args)
+    period = period_for(store, args.start, args.end, args.region)
+    encoder, names = None, None
+    if not args.no_faq:
+        classifier = _classifier(args)
+        encoder, names = classifier.encoder, Names(classifier.taxonomy)
+    try:
+        kb = load_kb(args.kb) if not args.no_faq else None
+    except (OSError, ValueError) as exc:
+        raise CliError(f"Не удалось прочитать базу знаний {args.kb}: {exc}") from exc
+    report = build_report(store, period, encoder=encoder, region=args.region, names=names, kb=kb)
+    write_report(report, args.output)
+    print(f"Справка за {period.label()} ({report.current['total']} сообщений) → {args.output}")
+    if report.faq_error:
+        print(f"Примечание: {report.faq_error}.", file=sys.stderr)
+    return 0
+
+
+# ---------------------------------------------------------------- demo
+
+
+@_friendly
+def run_demo(args: argparse.Namespace) -> int:
+    if not args.file.exists():
+        raise CliError(
+            f"Демонстрационный набор не найден: {args.file}. Создайте его: "
+            "python -m training.make_demo"
+        )
+    counts = ingest_file(args, args.file, "demo", [])
+    print(
+        "Демонстрационные данные загружены: два квартала 2026 года (апрель–июнь и июль–сентябрь)."
+        f" В хранилище из набора: {counts['stored']}.\nДальше:\n"
+        "  otklik painmap --from 2026-07-01 --to 2026-09-30 -o painmap.html\n"
+        "  otklik report --from 2026-07-01 --to 2026-09-30 -o report.html\n"
+        "  API: GET /v1/painmap, /v1/metrics, /v1/faq?from=2026-07-01&to=2026-09-30"
+    )
+    return 0

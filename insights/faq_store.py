@@ -1,0 +1,118 @@
+"""FAQ candidates over the store: the period's questions grouped by `insights.faq`.
+
+A question is a message sent with kind «question», or classified as type «question» and not
+sent as a complaint. Members are
+reported by the sender's ids. The top N overall and per region are ordered by count; a group
+that grew by more than 30 % against the previous period of equal length is flagged
+``campaign`` (seed 004: an information campaign is planned for it).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import and_, func, or_, select
+
+from insights.filters import period_clause
+from insights.periods import Period
+from insights.store import Message, MessageBody, Store
+
+MAX_QUESTIONS = 20_000
+
+
+class FaqUnavailable(RuntimeError):
+    """The grouping module cannot run; the message is for a person."""
+
+
+def _faq_module():
+    try:
+        from insights import faq
+    except ImportError as exc:  # written in parallel; absent in a partial checkout
+        raise FaqUnavailable(f"модуль группировки вопросов недоступен ({exc})") from exc
+    return faq
+
+
+def load_kb(path: Path | str | None = None) -> list | None:
+    """A knowledge base (JSONL: faq_id, faq_question) from `path` or ``OTKLIK_FAQ_KB``."""
+    path = path or os.environ.get("OTKLIK_FAQ_KB")
+    if not path:
+        return None
+    return _faq_module().read_kb(path)
+
+
+def _questions(store: Store, period: Period, region: str | None):
+    query = (
+        select(
+            Message.pk, Message.source, Message.external_id, MessageBody.masked_text,
+            Message.region_name,
+        )  # fmt: skip
+        .join(MessageBody, MessageBody.message_pk == Message.pk)
+        .where(
+            period_clause(period, region),
+            or_(
+                Message.kind == "question",
+                and_(Message.type == "question", func.coalesce(Message.kind, "") != "complaint"),
+            ),
+        )
+        .order_by(Message.received_at.desc())
+        .limit(MAX_QUESTIONS)
+    )
+    with store.engine.connect() as conn:
+        return conn.execute(query).all()
+
+
+def build_faq(
+    store: Store,
+    encoder,
+    period: Period,
+    *,
+    region: str | None = None,
+    top: int = 10,
+    kb: list | None = None,
+) -> dict:
+    faq = _faq_module()
+    current = _questions(store, period, region)
+    previous = _questions(store, period.previous(), region)
+    sources = {row.source for row in current}
+    names = {
+        str(row.pk): row.external_id if len(sources) <= 1 else f"{row.source}:{row.external_id}"
+        for row in current
+    }
+    questions = [
+        faq.FaqQuestion(id=str(r.pk), text=r.masked_text, region=r.region_name) for r in current
+    ]
+    before = [
+        faq.FaqQuestion(id=str(r.pk), text=r.masked_text, region=r.region_name) for r in previous
+    ]
+    clusters = []
+    if questions:
+        clusters = faq.group_questions(
+            questions, encoder=encoder, kb=kb, previous=before if before else None
+        )
+    out = []
+    for cluster in sorted(clusters, key=lambda c: -c.count):
+        data = cluster.to_dict()
+        data["members"] = [names.get(str(m), str(m)) for m in data.get("members", [])]
+        out.append(data)
+    by_region: dict[str, list[dict]] = {}
+    for data in out:
+        for name, count in (data.get("regions") or {}).items():
+            by_region.setdefault(name, []).append(
+                {"id": data["id"], "representative": data["representative"], "count": count}
+            )
+    for name in by_region:
+        by_region[name] = sorted(by_region[name], key=lambda d: -d["count"])[:top]
+    return {
+        "period": period.to_dict(),
+        "previous_period": period.previous().to_dict(),
+        "region": region,
+        "questions": len(questions),
+        "previous_questions": len(before),
+        "top": out[:top],
+        "by_region": dict(
+            sorted(by_region.items(), key=lambda kv: -sum(d["count"] for d in kv[1]))
+        ),
+        "campaign": [d for d in out if d.get("campaign")],
+        "clusters": out,
+    }

@@ -1,0 +1,375 @@
+"""One message in (DESIGN.md): field names, normalisation and per-field validation.
+
+Every problem is a `FieldProblem` naming the field, with an English message (API) and a Russian
+one (CLI). Only `text` is required.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from nlp.regions import find_region, region_by_code
+
+MAX_TEXT_CHARS = 20_000
+
+KINDS = (
+    "appeal", "complaint", "review", "post", "comment", "mention", "question", "survey_answer",
+)  # fmt: skip
+KIND_ALIASES = {
+    "обращение": "appeal", "заявление": "appeal", "жалоба": "complaint", "отзыв": "review",
+    "пост": "post", "публикация": "post", "комментарий": "comment", "упоминание": "mention",
+    "вопрос": "question", "запрос": "question", "опрос": "survey_answer", "анкета": "survey_answer",
+}  # fmt: skip
+OUTCOMES = (
+    "satisfied", "unsatisfied", "explained", "forwarded", "in_progress", "left_without_answer",
+)  # fmt: skip
+OUTCOME_ALIASES = {
+    "удовлетворено": "satisfied", "поддержано": "satisfied", "решено": "satisfied",
+    "не удовлетворено": "unsatisfied", "отказано": "unsatisfied", "отказ": "unsatisfied",
+    "не поддержано": "unsatisfied", "разъяснено": "explained", "дано разъяснение": "explained",
+    "перенаправлено": "forwarded", "направлено по компетенции": "forwarded",
+    "на рассмотрении": "in_progress", "оставлено без ответа": "left_without_answer",
+}  # fmt: skip
+GENDERS = {
+    "m": "male", "male": "male", "м": "male", "муж": "male", "мужской": "male", "мужчина": "male",
+    "f": "female", "female": "female", "ж": "female", "жен": "female", "женский": "female",
+    "женщина": "female",
+}  # fmt: skip
+CLIENTS = {"external": "external", "internal": "internal", "внешний": "external",
+           "внутренний": "internal"}  # fmt: skip
+TRUE = {"1", "true", "yes", "да", "y", "д"}
+FALSE = {"0", "false", "no", "нет", "n", "н", ""}
+
+TEXT_FIELDS = {  # field -> longest value stored
+    "kind": 40, "channel": 60, "region": 200, "organization": 300, "service": 300,
+    "touchpoint": 300, "social_status": 200,
+}  # fmt: skip
+SCORE_RANGES = {"csat": (1, 5), "nps": (0, 10), "ces": (1, 5), "age": (0, 120)}
+FIELDS = (
+    "id", "text", "kind", "channel", "received_at", "answered_at", "extended", "region",
+    "organization", "service", "touchpoint", "outcome", "csat", "nps", "ces", "age", "gender",
+    "social_status", "client", "source",
+)  # fmt: skip
+# Column names of common Russian exports, mapped to fields (the CLI's --map overrides them).
+COLUMN_ALIASES = {
+    "текст": "text", "текст обращения": "text", "содержание": "text", "номер": "id",
+    "идентификатор": "id", "вид": "kind", "канал": "channel", "дата": "received_at",
+    "дата поступления": "received_at", "дата регистрации": "received_at",
+    "дата ответа": "answered_at", "продлен": "extended", "продлено": "extended",
+    "регион": "region", "субъект": "region", "организация": "organization",
+    "орган": "organization", "услуга": "service", "процесс": "service",
+    "точка контакта": "touchpoint", "результат": "outcome", "возраст": "age", "пол": "gender",
+    "социальный статус": "social_status", "клиент": "client",
+}  # fmt: skip
+
+
+@dataclass
+class FieldProblem:
+    field: str
+    message: str
+    message_ru: str
+
+    def to_dict(self) -> dict:
+        return {"field": self.field, "message": self.message}
+
+
+@dataclass
+class MessageIn:
+    """A validated message, ready to be classified and stored."""
+
+    external_id: str
+    text: str
+    source: str
+    received_at: datetime | None
+    meta: dict = field(default_factory=dict)
+    region_code: str | None = None
+    region_name: str | None = None
+
+    @property
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+def _problem(name: str, en: str, ru: str) -> FieldProblem:
+    return FieldProblem(name, en, ru)
+
+
+def _blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+_DMY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+
+
+def parse_datetime(value: object) -> datetime:
+    """ISO 8601 («2026-04-01», «2026-04-01T10:00:00+03:00») or «01.04.2026 [10:00]».
+
+    Aware values are converted to UTC and stored naive; naive values are kept as given.
+    """
+    if isinstance(value, datetime):
+        result = value
+    elif isinstance(value, date):
+        result = datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        text = value.strip()
+        m = _DMY.match(text)
+        if m:
+            day, month, year, hour, minute, second = m.groups()
+            result = datetime(
+                int(year), int(month), int(day), int(hour or 0), int(minute or 0),
+                int(second or 0),
+            )  # fmt: skip
+        else:
+            if text.endswith("Z"):
+                text = text[:-1] + "+00:00"
+            result = datetime.fromisoformat(text)
+    else:
+        raise ValueError(type(value).__name__)
+    if result.tzinfo is not None:
+        result = result.astimezone(UTC).replace(tzinfo=None)
+    return result
+
+
+def _as_int(value: object) -> int:
+    if isinstance(value, bool):
+        raise ValueError("bool")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("fraction")
+        return int(value)
+    text = str(value).strip().replace(",", ".")
+    number = float(text)
+    if not number.is_integer():
+        raise ValueError("fraction")
+    return int(number)
+
+
+def _to_str(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def auto_id(text: str, meta: dict, received_at: datetime | None) -> str:
+    """A stable id for a row without one: a hash of its text, time, channel and source fields."""
+    parts = [text, received_at.isoformat() if received_at else "", str(meta.get("channel") or "")]
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return f"sha256:{digest[:32]}"
+
+
+def validate(
+    row: dict, default_source: str = "default"
+) -> tuple[MessageIn | None, list[FieldProblem]]:
+    """Normalise one row; a row with any problem is rejected as a whole (None)."""
+    problems: list[FieldProblem] = []
+    meta: dict = {}
+
+    text = row.get("text")
+    if _blank(text):
+        problems.append(_problem("text", "text is missing or empty", "нет текста или он пуст"))
+        text = ""
+    elif not isinstance(text, str):
+        text = _to_str(text)
+    if len(text) > MAX_TEXT_CHARS:
+        problems.append(
+            _problem(
+                "text",
+                f"text is {len(text)} characters long; the limit is {MAX_TEXT_CHARS}",
+                f"текст длиной {len(text)} символов; предел {MAX_TEXT_CHARS}",
+            )
+        )
+
+    source = row.get("source")
+    source = default_source if _blank(source) else _to_str(source)
+    if len(source) > 100:
+        problems.append(_problem("source", "source is over 100 characters", "source длиннее 100"))
+
+    raw_id = row.get("id")
+    external_id = None if _blank(raw_id) else _to_str(raw_id)
+    if external_id is not None and len(external_id) > 200:
+        problems.append(
+            _problem("id", "id is over 200 characters", "идентификатор длиннее 200 символов")
+        )
+
+    received_at = None
+    for name in ("received_at", "answered_at"):
+        value = row.get(name)
+        if _blank(value):
+            continue
+        try:
+            parsed = parse_datetime(value)
+        except (ValueError, TypeError, OverflowError):
+            problems.append(
+                _problem(
+                    name,
+                    f"not a date: {str(value)[:40]!r} (expected ISO 8601 or DD.MM.YYYY)",
+                    f"не дата: «{str(value)[:40]}» (ожидается ГГГГ-ММ-ДД или ДД.ММ.ГГГГ)",
+                )
+            )
+            continue
+        if name == "received_at":
+            received_at = parsed
+        else:
+            meta["answered_at"] = parsed
+    answered = meta.get("answered_at")
+    if received_at is not None and answered is not None and answered < received_at:
+        problems.append(
+            _problem(
+                "answered_at",
+                "answered_at is earlier than received_at",
+                "дата ответа раньше даты поступления",
+            )
+        )
+
+    for name, limit in TEXT_FIELDS.items():
+        value = row.get(name)
+        if _blank(value):
+            continue
+        value = _to_str(value)
+        if len(value) > limit:
+            problems.append(
+                _problem(
+                    name,
+                    f"{name} is over {limit} characters",
+                    f"поле {name} длиннее {limit} символов",
+                )
+            )
+            continue
+        meta[name] = value
+
+    if "kind" in meta:
+        kind = meta["kind"].lower()
+        kind = KIND_ALIASES.get(kind, kind)
+        if kind not in KINDS:
+            problems.append(
+                _problem(
+                    "kind",
+                    f"unknown kind {meta['kind']!r}; expected one of {', '.join(KINDS)}",
+                    f"неизвестный вид «{meta['kind']}»; допустимы: {', '.join(KINDS)}",
+                )
+            )
+        meta["kind"] = kind
+    if "channel" in meta:
+        meta["channel"] = meta["channel"].lower()
+
+    outcome = row.get("outcome")
+    if not _blank(outcome):
+        value = _to_str(outcome).lower()
+        value = OUTCOME_ALIASES.get(value, value)
+        if value not in OUTCOMES:
+            problems.append(
+                _problem(
+                    "outcome",
+                    f"unknown outcome {outcome!r}; expected one of {', '.join(OUTCOMES)}",
+                    f"неизвестный результат «{outcome}»; допустимы: {', '.join(OUTCOMES)}",
+                )
+            )
+        meta["outcome"] = value
+
+    for name, (low, high) in SCORE_RANGES.items():
+        value = row.get(name)
+        if _blank(value):
+            continue
+        try:
+            number = _as_int(value)
+        except (ValueError, TypeError):
+            number = None
+        if number is None or not low <= number <= high:
+            problems.append(
+                _problem(
+                    name,
+                    f"{name} must be an integer from {low} to {high}, got {str(value)[:20]!r}",
+                    f"{name}: ожидается целое от {low} до {high}, получено «{str(value)[:20]}»",
+                )
+            )
+            continue
+        meta[name] = number
+
+    gender = row.get("gender")
+    if not _blank(gender):
+        value = GENDERS.get(_to_str(gender).lower())
+        if value is None:
+            problems.append(
+                _problem(
+                    "gender",
+                    f"unknown gender {gender!r}; expected male or female",
+                    f"неизвестный пол «{gender}»; ожидается male/female (м/ж)",
+                )
+            )
+        meta["gender"] = value
+
+    client = row.get("client")
+    if not _blank(client):
+        value = CLIENTS.get(_to_str(client).lower())
+        if value is None:
+            problems.append(
+                _problem(
+                    "client",
+                    f"unknown client {client!r}; expected external or internal",
+                    f"неизвестный тип клиента «{client}»; ожидается external или internal",
+                )
+            )
+        meta["client"] = value
+
+    extended = row.get("extended")
+    if isinstance(extended, bool):
+        meta["extended"] = extended
+    elif not _blank(extended):
+        value = _to_str(extended).lower()
+        if value in TRUE or value in FALSE:
+            meta["extended"] = value in TRUE
+        else:
+            problems.append(
+                _problem(
+                    "extended",
+                    f"extended must be true or false, got {str(extended)[:20]!r}",
+                    f"extended: ожидается да/нет, получено «{str(extended)[:20]}»",
+                )
+            )
+
+    if problems:
+        return None, problems
+    region_code, region_name = resolve_region(meta.get("region"))
+    if external_id is None:
+        external_id = auto_id(text, meta, received_at)
+    message = MessageIn(
+        external_id=external_id,
+        text=text,
+        source=source,
+        received_at=received_at,
+        meta=meta,
+        region_code=region_code,
+        region_name=region_name,
+    )
+    return message, []
+
+
+def resolve_region(value: str | None) -> tuple[str | None, str | None]:
+    """A region given as metadata: a code («RU-03»), a name found by the gazetteer, or as is."""
+    if not value:
+        return None, None
+    info = region_by_code(value.strip().upper())
+    if info is not None:
+        return info.code, info.name
+    found = find_region(value)
+    if found is not None:
+        return found.code, found.name
+    return None, value
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def day_end(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day) + timedelta(days=1)

@@ -1,0 +1,1 @@
+"""Alembic migrations of the message store (run in-process by ``insights.store.migrate``)."""

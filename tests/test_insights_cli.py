@@ -1,0 +1,160 @@
+"""`otklik ingest | reclassify | painmap | report | demo` in-process, with the session's
+classifier and a SQLite store in tmp_path. Messages to a person are in Russian."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import datetime, timedelta
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import func, select, update
+
+from api import insights_cli
+from api.cli import main
+from insights.store import Message, open_store
+from insights.synthetic import insert_rows
+
+DEMO = insights_cli.DEMO_FILE
+
+
+@pytest.fixture()
+def db(tmp_path, classifier, monkeypatch):
+    monkeypatch.setattr(insights_cli, "_classifier", lambda args: classifier)
+    return f"sqlite:///{tmp_path / 'otklik.db'}"
+
+
+def _count(db) -> int:
+    with open_store(db).session() as session:
+        return session.scalar(select(func.count()).select_from(Message))
+
+
+def test_ingest_csv_with_russian_headers_twice(db, tmp_path, capsys):
+    path = tmp_path / "export.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(["Номер", "Текст обращения", "Канал", "Дата поступления", "Регион", "ФИО"])
+        writer.writerow(["1", "На улице Ленина яма на дороге", "website", "01.07.2026", "RU-44",
+                         "Иванов И. И."])  # fmt: skip
+        writer.writerow(["2", "Нет горячей воды", "email", "32.07.2026", "", ""])
+        writer.writerow(["3", "Как оформить единое пособие?", "hotline", "02.07.2026", "", ""])
+    assert main(["ingest", str(path), "--db", db]) == 0
+    out = capsys.readouterr()
+    assert "строка 3, поле received_at: не дата: «32.07.2026»" in out.err
+    assert "Не загружаются столбцы: ФИО" in out.err
+    assert "новых 2" in out.out and "отклонено 1" in out.out
+    assert main(["ingest", str(path), "--db", db]) == 0
+    assert "без изменений 2" in capsys.readouterr().out
+    assert _count(db) == 2
+
+
+def test_ingest_xlsx_with_map_and_bad_arguments(db, tmp_path, capsys):
+    path = tmp_path / "export.xlsx"
+    book = Workbook()
+    book.active.append(["msg", "когда", "откуда"])
+    book.active.append(["Автобус № 5 не пришёл утром", datetime(2026, 7, 3, 8, 0), "telegram"])
+    book.save(path)
+    assert main(["ingest", str(path), "--db", db, "--map", "msg=text", "--map",
+                 "когда=received_at", "--map", "откуда=channel"]) == 0  # fmt: skip
+    with open_store(db).session() as session:
+        message = session.scalars(select(Message)).one()
+    assert message.channel == "telegram" and message.received_at == datetime(2026, 7, 3, 8, 0)
+    capsys.readouterr()
+
+    assert main(["ingest", str(path), "--db", db]) == 2
+    assert "Не найден столбец с текстом" in capsys.readouterr().err
+    assert main(["ingest", str(path), "--db", db, "--map", "msg"]) == 2
+    assert "ожидается СТОЛБЕЦ=ПОЛЕ" in capsys.readouterr().err
+    assert main(["ingest", str(path), "--db", db, "--map", "msg=body"]) == 2
+    assert "неизвестное поле «body»" in capsys.readouterr().err
+    assert main(["ingest", str(path), "--db", db, "--map", "текст=text"]) == 2
+    assert "нет столбца «текст»" in capsys.readouterr().err
+    assert main(["ingest", str(tmp_path / "nope.csv"), "--db", db]) == 2
+    assert "Файл не найден" in capsys.readouterr().err
+    assert main(["ingest", str(tmp_path / "x.pdf"), "--db", db]) == 2
+    assert "Неподдерживаемый формат" in capsys.readouterr().err
+
+
+def test_reclassify(db, tmp_path, capsys):
+    path = tmp_path / "m.jsonl"
+    path.write_text(
+        "\n".join(json.dumps({"id": i, "text": t}, ensure_ascii=False)
+                  for i, t in enumerate(["Яма на дороге", "Нет света в подъезде"])),
+        encoding="utf-8",
+    )  # fmt: skip
+    assert main(["ingest", str(path), "--db", db]) == 0
+    store = open_store(db)
+    with store.session.begin() as session:
+        session.execute(update(Message).values(model_version="old"))
+    capsys.readouterr()
+    assert main(["reclassify", "--db", db]) == 0
+    assert "переклассифицировано 2" in capsys.readouterr().out
+    assert main(["reclassify", "--db", db]) == 0
+    assert "уже размечены" in capsys.readouterr().out
+
+
+@pytest.fixture()
+def filled(db):
+    t = datetime(2026, 7, 1)
+    rows = []
+    for i in range(30):
+        rows.append({
+            "received_at": t + timedelta(days=i), "service": "МФЦ" if i % 2 else "Запись к врачу",
+            "channel": "website", "sentiment": "negative", "type": "complaint",
+            "topic": "public_services" if i % 2 else "healthcare", "aspects": ["queues"],
+            "masked_text": f"Очередь {i}", "kind": "question" if i % 3 == 0 else "appeal",
+            "region_name": "Республика Бурятия", "region_code": "RU-03",
+        })  # fmt: skip
+    insert_rows(open_store(db), rows)
+    return db
+
+
+@pytest.mark.parametrize("suffix", [".png", ".xlsx", ".html", ".json"])
+def test_painmap_outputs(filled, tmp_path, capsys, suffix):
+    out = tmp_path / f"map{suffix}"
+    assert main(["painmap", "--db", filled, "--from", "2026-07-01", "--to", "2026-09-30",
+                 "-o", str(out)]) == 0  # fmt: skip
+    assert out.stat().st_size > 0
+    assert "Карта болей за 01.07.2026–30.09.2026" in capsys.readouterr().out
+
+
+def test_painmap_bad_input(filled, tmp_path, capsys):
+    assert main(["painmap", "--db", filled, "-o", str(tmp_path / "m.pdf")]) == 2
+    assert "Неподдерживаемый формат" in capsys.readouterr().err
+    assert main(["painmap", "--db", filled, "--from", "вчера", "-o", str(tmp_path / "m.png")]) == 2
+    assert "--from: не дата «вчера»" in capsys.readouterr().err
+    assert main(["painmap", "--db", filled, "--group-by", "x", "-o", str(tmp_path / "m.png")]) == 2
+    assert "группировка" in capsys.readouterr().err
+    assert main(["painmap", "--db", "nosuchdb://x", "-o", str(tmp_path / "m.png")]) == 2
+    assert "Ошибка" in capsys.readouterr().err
+
+
+def test_report_html_and_xlsx(filled, tmp_path, capsys):
+    html = tmp_path / "report.html"
+    assert main(["report", "--db", filled, "--from", "2026-07-01", "--to", "2026-09-30",
+                 "-o", str(html)]) == 0  # fmt: skip
+    text = html.read_text("utf-8")
+    for heading in ("I. Статистическая часть", "II. Аналитическая часть", "Сроки ответа",
+                    "10 наиболее интересующих граждан вопросов", "Рост более чем на 30 %",
+                    "Новые темы и вопросы", "Сравнение с предыдущим периодом"):  # fmt: skip
+        assert heading in text
+    assert "Вопросов за период: 10" in text  # the FAQ grouping ran over the 10 questions
+    xlsx = tmp_path / "report.xlsx"
+    assert main(["report", "--db", filled, "--to", "2026-09-30", "--no-faq", "-o", str(xlsx)]) == 0
+    book = load_workbook(xlsx)
+    assert {"Сводка", "Каналы", "Темы", "Сроки ответа", "Опросы", "Портрет", "Главные боли",
+            "Вопросы (топ-10)", "Рост более 30%", "Новые темы", "Графики"} <= set(book.sheetnames)
+    assert "Примечание" in capsys.readouterr().err  # no FAQ without the model
+    assert main(["report", "--db", filled, "-o", str(tmp_path / "r.docx")]) == 2
+
+
+def test_demo_loads_a_slice(db, tmp_path, capsys):
+    small = tmp_path / "demo.jsonl"
+    small.write_text("".join(DEMO.read_text("utf-8").splitlines(keepends=True)[:12]), "utf-8")
+    assert main(["demo", "--db", db, "--file", str(small)]) == 0
+    assert "Демонстрационные данные загружены" in capsys.readouterr().out
+    assert main(["demo", "--db", db, "--file", str(small)]) == 0
+    assert _count(db) == 12
+    assert main(["demo", "--db", db, "--file", str(tmp_path / "none.jsonl")]) == 2
+    assert "training.make_demo" in capsys.readouterr().err
