@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup prepare run test lint bench
+.PHONY: setup prepare run demo test lint bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ prepare: setup
 	$(BIN)/otklik prepare
 
 run: prepare
+	$(BIN)/otklik serve --host $(HOST) --port $(PORT)
+
+demo: prepare
+	$(BIN)/otklik demo
 	$(BIN)/otklik serve --host $(HOST) --port $(PORT)
 
 lint: setup

@@ -34,9 +34,22 @@ def main(argv: list[str] | None = None) -> int:
 
     register_insights(commands)  # ingest, reclassify, painmap, report, demo (api/insights_cli.py)
 
+    faq = commands.add_parser("faq", help="кандидаты в FAQ: группы похожих вопросов из файла")
+    faq.add_argument("input", type=Path, help="вопросы: JSONL, CSV или XLSX (id, text, region)")
+    faq.add_argument("--kb", type=Path, default=None, help="база FAQ (JSONL: faq_id, faq_question)")
+    faq.add_argument("--previous", type=Path, default=None, help="вопросы прошлого периода")
+    faq.add_argument("-o", "--output", type=Path, required=True, help="выходной OUT.json")
+    faq.add_argument("--text-col", default="text", help="столбец с текстом (text)")
+    faq.add_argument("--top", type=int, default=10, help="сколько групп в топе (10)")
+
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    handlers = {"prepare": run_prepare, "serve": run_serve, "classify": run_classify}
+    handlers = {
+        "prepare": run_prepare,
+        "serve": run_serve,
+        "classify": run_classify,
+        "faq": run_faq,
+    }
     try:
         return handlers.get(args.command, getattr(args, "handler", None))(args)
     except TableError as exc:
@@ -80,6 +93,28 @@ def run_serve(args: argparse.Namespace) -> int:
     app = create_app(classifier=classifier)
     print(f"API: http://{args.host}:{args.port}/docs (модель {classifier.version})")
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def run_faq(args: argparse.Namespace) -> int:
+    from insights.faq import faq_file
+
+    for path in (args.input, args.kb, args.previous):
+        if path is not None and not path.exists():
+            raise TableError(f"Файл не найден: {path}")
+    if args.output.suffix.lower() != ".json":
+        raise TableError("Результат FAQ записывается в JSON: укажите -o OUT.json")
+    result = faq_file(
+        args.input, args.kb, args.previous, args.output, text_col=args.text_col, top=args.top
+    )
+    for skipped in result.get("skipped", []):
+        print(f"строка {skipped.get('row')}: {skipped.get('error')}; пропущена", file=sys.stderr)
+    clusters = result["clusters"]
+    campaigns = sum(1 for c in clusters if c.get("campaign"))
+    print(
+        f"Готово: {sum(c['count'] for c in clusters)} вопросов в {len(clusters)} группах,"
+        f" рост более 30 %: {campaigns}; результат в {args.output}"
+    )
     return 0
 
 

@@ -44,7 +44,10 @@ def load_kb(path: Path | str | None = None) -> list | None:
 def _questions(store: Store, period: Period, region: str | None):
     query = (
         select(
-            Message.pk, Message.source, Message.external_id, MessageBody.masked_text,
+            Message.pk,
+            Message.source,
+            Message.external_id,
+            MessageBody.masked_text,
             Message.region_name,
         )  # fmt: skip
         .join(MessageBody, MessageBody.message_pk == Message.pk)

@@ -359,6 +359,7 @@ def reclassify(
 
     The raw text is used where it is stored, the masked text otherwise.
     """
+
     def stale():
         query = select(Message.pk)
         if not everything:

@@ -21,8 +21,20 @@ CHANNELS = {
 }  # fmt: skip
 # Social media: 2 hours for an official appeal or a comment, 4 hours for a mention (seed 001).
 SOCIAL_CHANNELS = frozenset(
-    {"social_vk", "social_ok", "telegram", "open_resource", "social", "vk", "ok", "max",
-     "dzen", "youtube", "instagram", "facebook"}  # fmt: skip
+    {
+        "social_vk",
+        "social_ok",
+        "telegram",
+        "open_resource",
+        "social",
+        "vk",
+        "ok",
+        "max",
+        "dzen",
+        "youtube",
+        "instagram",
+        "facebook",
+    }  # fmt: skip
 )
 KINDS = {
     "appeal": "Обращение", "complaint": "Жалоба", "review": "Отзыв", "post": "Публикация",

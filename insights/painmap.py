@@ -215,9 +215,7 @@ def _cell_counts(
 ):
     r1, r2 = _column(dims[0]), _column(dims[1])
     aspect = func.coalesce(MessageAspect.aspect, NO_ASPECT)
-    complaint = case(
-        (or_(Message.type == "complaint", Message.kind == "complaint"), 1), else_=0
-    )
+    complaint = case((or_(Message.type == "complaint", Message.kind == "complaint"), 1), else_=0)
     weight = case((Message.urgency == "high", 3.0), (Message.urgency == "medium", 2.0), else_=1.0)
     query = (
         select(

@@ -56,9 +56,7 @@ def _parse(value: str, name: str) -> datetime:
         ) from None
 
 
-def make_period(
-    start: str | None, end: str | None, *, latest: datetime | None = None
-) -> Period:
+def make_period(start: str | None, end: str | None, *, latest: datetime | None = None) -> Period:
     """Dates are inclusive («--from 2026-04-01 --to 2026-06-30» is the whole quarter).
 
     Without `end`: the day of the latest stored message (`latest`), else today; without

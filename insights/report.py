@@ -65,7 +65,8 @@ class Report:
         return [
             t
             for t in self.topics
-            if t["growth"] is not None and t["growth"] > GROWTH_FLAG
+            if t["growth"] is not None
+            and t["growth"] > GROWTH_FLAG
             and t["count"] >= GROWTH_MIN_COUNT
         ]
 
@@ -106,8 +107,14 @@ def _compare(current: list[dict], before: list[dict]) -> list[dict]:
         )
     for key, prev in previous.items():
         rows.append(
-            {"id": key, "name": names[key], "count": 0, "share": 0.0, "previous": prev,
-             "growth": -1.0}  # fmt: skip
+            {
+                "id": key,
+                "name": names[key],
+                "count": 0,
+                "share": 0.0,
+                "previous": prev,
+                "growth": -1.0,
+            }  # fmt: skip
         )
     return rows
 
@@ -144,7 +151,7 @@ def build_report(
     with store.engine.connect() as conn:
         versions = [
             v
-            for v, in conn.execute(
+            for (v,) in conn.execute(
                 select(Message.model_version)
                 .where(period_clause(period, region))
                 .group_by(Message.model_version)
@@ -376,8 +383,10 @@ def to_html(report: Report) -> str:
         "</ul>",
         "<h2>I. Статистическая часть</h2>",
         "<h3>1. Количество сообщений</h3>",
-        _table(["Показатель", "Отчётный период", "Предыдущий период", "Изменение"],
-               [list(r) for r in comparison_rows(report)[:1]]),  # fmt: skip
+        _table(
+            ["Показатель", "Отчётный период", "Предыдущий период", "Изменение"],
+            [list(r) for r in comparison_rows(report)[:1]],
+        ),  # fmt: skip
         _img(figs["weekly"], "Динамика по неделям"),
         "<h3>2. По каналам</h3>",
         _table(["Канал", "Сообщений", "Доля"], _breakdown_rows(c["by_channel"])),
@@ -385,8 +394,16 @@ def to_html(report: Report) -> str:
         "<h3>3. По темам</h3>",
         _table(
             ["Тема", "Сообщений", "Доля", "Пред. период", "Изменение"],
-            [[t["name"], num(t["count"]), pct(t["share"]), num(t["previous"]),
-              change(t["growth"])] for t in report.topics],
+            [
+                [
+                    t["name"],
+                    num(t["count"]),
+                    pct(t["share"]),
+                    num(t["previous"]),
+                    change(t["growth"]),
+                ]
+                for t in report.topics
+            ],
         ),  # fmt: skip
         _img(figs["topics"], "Сообщения по темам"),
         "<h3>4. По регионам</h3>",
@@ -415,8 +432,10 @@ def to_html(report: Report) -> str:
         "<h3>4. Новые темы и вопросы</h3>",
         _new_html(report),
         "<h3>5. Сравнение с предыдущим периодом</h3>",
-        _table(["Показатель", "Отчётный период", "Предыдущий период", "Изменение"],
-               [list(r) for r in comparison_rows(report)]),  # fmt: skip
+        _table(
+            ["Показатель", "Отчётный период", "Предыдущий период", "Изменение"],
+            [list(r) for r in comparison_rows(report)],
+        ),  # fmt: skip
         "</body></html>",
     ]
     return "\n".join(parts)
@@ -428,9 +447,16 @@ def response_rows(metrics: dict) -> list[list]:
     for key, name in names.items():
         r = metrics["response_time"][key]
         rows.append(
-            [name, num(r["messages"]), num(r["answered"]), num(r["median_hours"]),
-             num(r["p90_hours"]), num(r["median_days"]), pct(r["within_deadline_share"]),
-             num(r["overdue_unanswered"])]  # fmt: skip
+            [
+                name,
+                num(r["messages"]),
+                num(r["answered"]),
+                num(r["median_hours"]),
+                num(r["p90_hours"]),
+                num(r["median_days"]),
+                pct(r["within_deadline_share"]),
+                num(r["overdue_unanswered"]),
+            ]  # fmt: skip
         )
     return rows
 
@@ -460,8 +486,13 @@ def _complaints_table(metrics: dict) -> str:
 def survey_rows(report: Report) -> list[list]:
     s, b = report.current["surveys"], report.before["surveys"]
     return [
-        [key.upper(), num(s[key]["value"], 2 if key == "ces" else 1), num(s[key]["responses"]),
-         num(b[key]["value"], 2 if key == "ces" else 1), s[key]["formula"]]  # fmt: skip
+        [
+            key.upper(),
+            num(s[key]["value"], 2 if key == "ces" else 1),
+            num(s[key]["responses"]),
+            num(b[key]["value"], 2 if key == "ces" else 1),
+            s[key]["formula"],
+        ]  # fmt: skip
         for key in ("csat", "nps", "ces")
     ]
 
@@ -476,8 +507,10 @@ def _portrait_html(metrics: dict, figs: dict) -> str:
     if not (p["with_age"] or p["with_gender"] or p["with_social_status"]):
         return "<p>Сведений о заявителях (возраст, пол, социальный статус) за период нет.</p>"
     parts = [
-        _table(["Возраст", "Человек", "Доля"],
-               [[a["band"], num(a["count"]), pct(a["share"])] for a in p["age"]]),  # fmt: skip
+        _table(
+            ["Возраст", "Человек", "Доля"],
+            [[a["band"], num(a["count"]), pct(a["share"])] for a in p["age"]],
+        ),  # fmt: skip
     ]
     if "age" in figs:
         parts.append(_img(figs["age"], "Возраст заявителей"))
@@ -493,9 +526,15 @@ def faq_rows(clusters: list[dict]) -> list[list]:
         kb = q.get("kb_match")
         regions = ", ".join(f"{r} ({n})" for r, n in list((q.get("regions") or {}).items())[:3])
         rows.append(
-            [i, q.get("representative", ""), num(q.get("count")), change(q.get("growth"))
-             if "growth" in q else "—", "да" if q.get("campaign") else "",
-             f"есть ({kb.get('faq_id')})" if kb else "нет", regions]  # fmt: skip
+            [
+                i,
+                q.get("representative", ""),
+                num(q.get("count")),
+                change(q.get("growth")) if "growth" in q else "—",
+                "да" if q.get("campaign") else "",
+                f"есть ({kb.get('faq_id')})" if kb else "нет",
+                regions,
+            ]  # fmt: skip
         )
     return rows
 
@@ -529,9 +568,13 @@ def _growth_html(report: Report) -> str:
     growing = report.growing_topics()
     if growing:
         parts.append(
-            _table(["Тема", "Отчётный период", "Предыдущий", "Рост"],
-                   [[t["name"], num(t["count"]), num(t["previous"]), change(t["growth"])]
-                    for t in growing])  # fmt: skip
+            _table(
+                ["Тема", "Отчётный период", "Предыдущий", "Рост"],
+                [
+                    [t["name"], num(t["count"]), num(t["previous"]), change(t["growth"])]
+                    for t in growing
+                ],
+            )  # fmt: skip
         )
         parts.append("<p>По темам с ростом более 30 % рекомендуется разработать план "
                      "информационно-разъяснительной работы (методика, этап 1).</p>")  # fmt: skip

@@ -43,10 +43,13 @@ CLASSIFICATION = {
     "aspects": [{"id": "waiting", "name": "Сроки и ожидание", "score": 0.77}],
     "urgency": {"level": "medium", "name": "Средняя", "score": 0.6, "reasons": []},
     "language": "ru",
-    "entities": [{"type": "LOC", "text": "Улан-Удэ", "start": 10, "stop": 18,
-                  "normal": "Улан-Удэ"}] * 6,  # fmt: skip
-    "places": {"region": {"code": "RU-03", "name": "Республика Бурятия", "country": "RU"},
-               "city_or_district": "Улан-Удэ", "address": None},  # fmt: skip
+    "entities": [{"type": "LOC", "text": "Улан-Удэ", "start": 10, "stop": 18, "normal": "Улан-Удэ"}]
+    * 6,  # fmt: skip
+    "places": {
+        "region": {"code": "RU-03", "name": "Республика Бурятия", "country": "RU"},
+        "city_or_district": "Улан-Удэ",
+        "address": None,
+    },  # fmt: skip
     "pii": [{"type": "PHONE", "start": 40, "stop": 56, "placeholder": "[ТЕЛЕФОН]"}] * 3,
     "warnings": [],
 }

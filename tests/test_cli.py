@@ -125,3 +125,29 @@ def test_missing_input_file(tmp_path: Path):
     result = run_cli("classify", str(tmp_path / "nope.csv"))
     assert result.returncode == 2
     assert "Файл не найден" in result.stderr
+
+
+def test_faq_command(tmp_path: Path):
+    questions = [
+        "Как оформить единое пособие на ребёнка?",
+        "Какие документы нужны для единого пособия на детей?",
+        "Где подать заявление на единое пособие?",
+        "Когда отремонтируют дорогу на улице Ленина?",
+    ]
+    source = tmp_path / "q.jsonl"
+    source.write_text(
+        "".join(
+            json.dumps({"id": str(i), "text": q, "region": "RU-03"}, ensure_ascii=False) + "\n"
+            for i, q in enumerate(questions)
+        )
+        + json.dumps({"id": "9", "text": ""})
+        + "\n",
+        encoding="utf-8",
+    )
+    output = tmp_path / "faq.json"
+    result = run_cli("faq", str(source), "-o", str(output))
+    assert result.returncode == 0, result.stderr
+    clusters = json.loads(output.read_text(encoding="utf-8"))["clusters"]
+    members = sorted(m for c in clusters for m in c["members"])
+    assert members == ["0", "1", "2", "3"]  # every question in exactly one group
+    assert "строка 5" in result.stderr
