@@ -53,7 +53,7 @@ from insights.faq import (  # noqa: E402
 DATASETS = Path(os.environ.get("OTKLIK_DATASETS", "/work/shared/datasets"))
 DATA = DATASETS / "faq_rutube"
 
-BASELINE_GRID = [round(x, 3) for x in np.arange(0.05, 0.205, 0.01)]  # cosine distance
+BASELINE_GRID = [round(float(x), 3) for x in np.arange(0.05, 0.205, 0.01)]  # cosine distance
 GRID = {
     "threshold": [0.80, 0.81, 0.82, 0.83, 0.84],
     "char_weight": [0.1],
@@ -205,6 +205,13 @@ def run_quality(args: argparse.Namespace) -> None:
         f"  (distance chosen per fold: {sorted(set(chosen))})"
     )
     print(f"    plain nearest KB question (e5 q/q):    acc@1 {mean_sd([base[s][1] for s in sets])}")
+    typical = max(set(chosen), key=chosen.count)
+    full_aris, full_nn = baseline(full, enc, [typical])
+    print(
+        f"    full visible set: plain average linkage ARI {full_aris[0]:.3f} (distance "
+        f"{typical}, in-sample best {max(baseline(full, enc, BASELINE_GRID)[0]):.3f}), "
+        f"plain nearest KB question acc@1 {full_nn:.3f}"
+    )
 
     # (c) ours
     cfgs = configs(GRID)
@@ -259,6 +266,8 @@ def run_quality(args: argparse.Namespace) -> None:
         f"    defaults on the full visible set:      ARI {ari_full:.3f}   acc@1 {acc_full:.3f}"
         f" (kb_threshold={DEFAULT_PARAMS.kb_threshold})"
     )
+    nk = score(group_questions(full.questions, encoder=enc), full.truth)[0]
+    print(f"    defaults without KB, full visible set: ARI {nk:.3f}")
 
     # kb_threshold: accuracy when covered vs false matches when the KB does not cover
     print(
