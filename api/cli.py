@@ -88,7 +88,9 @@ def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.app import create_app
+    from api.memory import limit_malloc_arenas
 
+    limit_malloc_arenas()
     classifier = _load_classifier(args.model)
     app = create_app(classifier=classifier)
     print(f"API: http://{args.host}:{args.port}/docs (модель {classifier.version})")

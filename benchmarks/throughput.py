@@ -2,6 +2,7 @@
 
 Both run in this one process, on the same texts, so the ratio survives a noisy machine.
 Baseline: the same encoder through transformers.AutoModel, float32, mean pooling, batch 32,
+the same 256-token limit as the default model,
 texts in their given order (padding to the longest in each batch).
 Default: the whole classification (nlp + int8 encoder with length-sorted batches + heads).
 
@@ -66,7 +67,7 @@ class Baseline:
             for start in range(0, len(texts), batch_size):
                 batch = ["query: " + t for t in texts[start : start + batch_size]]
                 enc = self.tokenizer(
-                    batch, padding=True, truncation=True, max_length=512, return_tensors="pt"
+                    batch, padding=True, truncation=True, max_length=256, return_tensors="pt"
                 )
                 hidden = self.model(**enc).last_hidden_state
                 mask = enc["attention_mask"].unsqueeze(-1).float()
