@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -34,15 +35,16 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server() -> Iterator[str]:
-    """A real uvicorn process serving the default model on loopback."""
+@contextlib.contextmanager
+def running_server(env: dict[str, str] | None = None) -> Iterator[tuple[subprocess.Popen, str]]:
+    """`otklik serve` with the default model in a subprocess on loopback; yields (process, url)."""
     port = _free_port()
+    log = tempfile.TemporaryFile(mode="w+")
     process = subprocess.Popen(
         [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
         cwd=REPO,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        stdout=subprocess.PIPE,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+        stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
     )
@@ -51,7 +53,8 @@ def server() -> Iterator[str]:
     try:
         while time.time() < deadline:
             if process.poll() is not None:
-                raise RuntimeError(f"server exited: {process.stdout.read()}")
+                log.seek(0)
+                raise RuntimeError(f"server exited: {log.read()[-2000:]}")
             try:
                 if httpx.get(f"{url}/v1/health", timeout=1).status_code == 200:
                     break
@@ -59,10 +62,25 @@ def server() -> Iterator[str]:
                 time.sleep(0.3)
         else:
             raise RuntimeError("server did not start in 180 s")
-        yield url
+        yield process, url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[str]:
+    """A real uvicorn process serving the default model on loopback."""
+    with running_server() as (_, url):
+        yield url
+
+
+@pytest.fixture
+def start_server():
+    """Start further servers (e.g. with their own store): `with start_server(env) as (p, url)`."""
+    return running_server

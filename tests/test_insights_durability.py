@@ -6,10 +6,6 @@ classifying a batch; every message it acknowledged before must be in the store.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -22,32 +18,10 @@ from insights.store import Message, Store
 REPO = Path(__file__).resolve().parent.parent
 
 
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def test_killed_server_keeps_every_acknowledged_message(tmp_path):
+def test_killed_server_keeps_every_acknowledged_message(tmp_path, start_server):
     url = f"sqlite:///{tmp_path / 'otklik.db'}"
-    port = _port()
-    env = {**os.environ, "OTKLIK_DATABASE_URL": url, "PYTHONPATH": str(REPO)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)], cwd=REPO, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
     acknowledged: list[str] = []
-    try:
-        deadline = time.time() + 180
-        while time.time() < deadline:
-            try:
-                if httpx.get(f"{base}/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("server did not start")
+    with start_server({"OTKLIK_DATABASE_URL": url}) as (process, base):
 
         def send(batch: int) -> None:
             items = [
@@ -66,10 +40,6 @@ def test_killed_server_keeps_every_acknowledged_message(tmp_path):
         process.kill()
         process.wait(timeout=10)
         in_flight.join(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=10)
 
     assert len(acknowledged) == 200
     store = Store(url)
