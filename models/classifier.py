@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from models.aspect_cues import aspect_cues
+from models.branch import load_delta
 from models.encoders import Encoder, load_encoder
 from models.features import CharTfidf
 from models.heads import LinearHead, load_heads
@@ -111,6 +112,12 @@ class Classifier:
         self.encoder = encoder or load_encoder(
             self.config.encoder, quantize=self.config.quantize, max_length=self.config.max_length
         )
+        delta = load_delta(self.directory)
+        self.branch = self.encoder.tuned_branch(delta) if delta is not None else None
+        inputs = {"base", "tuned"} if delta is not None else {"base"}
+        missing = {h.input for h in self.heads.values()} - inputs
+        if missing:
+            raise ValueError(f"{self.directory}: heads need encoder branch {sorted(missing)}")
         self._names = {
             "topic": self.taxonomy.names("topics"),
             "type": self.taxonomy.names("types"),
@@ -141,15 +148,27 @@ class Classifier:
             "metrics": json.loads(card.read_text("utf-8")) if card.exists() else {},
         }
 
-    def head_probabilities(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
-        """Probabilities of every head for already cleaned texts."""
+    def features(self, texts: Sequence[str]) -> tuple[dict[str, np.ndarray], object]:
+        """Encoder embeddings ("base", and "tuned" for a fine-tuned model) and TF-IDF."""
+        texts = list(texts)
         with self._lock:  # torch intra-op threads already use every core
-            dense = self.encoder.encode(list(texts))
+            if self.branch is not None:
+                base, tuned = self.encoder.encode_branches(texts, self.branch)
+                dense = {"base": base, "tuned": tuned}
+            else:
+                dense = {"base": self.encoder.encode(texts)}
         lexical = self.tfidf.transform(texts) if self.tfidf is not None else None
+        return dense, lexical
+
+    def probabilities(self, dense: dict[str, np.ndarray], lexical) -> dict[str, np.ndarray]:
         return {
-            name: head.predict_proba(dense, lexical if head.uses_sparse else None)
+            name: head.predict_proba(dense[head.input], lexical if head.uses_sparse else None)
             for name, head in self.heads.items()
         }
+
+    def head_probabilities(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """Probabilities of every head for already cleaned texts."""
+        return self.probabilities(*self.features(texts))
 
     def classify(self, texts: Sequence[str]) -> list[Classification]:
         analyses = [analyze(text) for text in texts]
@@ -158,7 +177,8 @@ class Classifier:
     def classify_analyzed(self, analyses: Sequence[TextAnalysis]) -> list[Classification]:
         if not analyses:
             return []
-        probabilities = self.head_probabilities([a.clean for a in analyses])
+        dense, lexical = self.features([a.clean for a in analyses])
+        probabilities = self.probabilities(dense, lexical)
         return [
             self._record(analysis, {name: p[i] for name, p in probabilities.items()})
             for i, analysis in enumerate(analyses)

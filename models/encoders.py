@@ -241,6 +241,49 @@ class TransformerEncoder:
                 out[idx] = self._forward(torch.from_numpy(input_ids), torch.from_numpy(mask))
         return l2_normalize(out) if self.normalize else out
 
+    def tuned_branch(self, delta: dict[str, Any]) -> tuple[int, Any]:
+        """The fine-tuned top layers of a model directory, quantized like this encoder."""
+        from models.branch import build_tuned_layers
+
+        first, layers = build_tuned_layers(self.model, delta)
+        return first, (self._quantize(layers) if self.quantized else layers)
+
+    def encode_branches(
+        self, texts: Sequence[str], branch: tuple[int, Any], *, batch_size: int = 32
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Base and tuned embeddings in one pass: the bottom layers are computed once."""
+        import torch
+
+        from models.branch import embed_and_mask, mean_pool, run_layers
+
+        first, tuned_layers = branch
+        base_layers = self.model.encoder.layer
+        texts = _as_text_list(texts)
+        base = np.zeros((len(texts), self.dim), dtype=np.float32)
+        tuned = np.zeros_like(base)
+        ids = self.tokenize(texts)
+        lengths = np.fromiter((len(x) for x in ids), dtype=np.int64, count=len(ids))
+        order = np.argsort(-lengths, kind="stable")
+        with torch.inference_mode():
+            for start in range(0, len(order), batch_size):
+                idx = order[start : start + batch_size]
+                width = int(lengths[idx[0]])
+                input_ids = torch.full((len(idx), width), self._pad_id, dtype=torch.long)
+                mask = torch.zeros((len(idx), width), dtype=torch.long)
+                for row, i in enumerate(idx):
+                    input_ids[row, : lengths[i]] = torch.tensor(ids[i])
+                    mask[row, : lengths[i]] = 1
+                hidden, extended = embed_and_mask(self.model, input_ids, mask)
+                hidden = run_layers(base_layers[:first], hidden, extended)
+                top = run_layers(base_layers[first:], hidden, extended)
+                base[idx] = mean_pool(top, mask).float().numpy()
+                top = run_layers(tuned_layers, hidden, extended)
+                tuned[idx] = mean_pool(top, mask).float().numpy()
+        if self.normalize:
+            l2_normalize(base)
+            l2_normalize(tuned)
+        return base, tuned
+
     def _forward(self, input_ids: Any, mask: Any) -> np.ndarray:
         hidden = self.model(input_ids=input_ids, attention_mask=mask).last_hidden_state
         if self.pooling == "cls":

@@ -42,6 +42,7 @@ class LinearHead:
     temperature: float = 1.0
     thresholds: np.ndarray | None = None
     metrics: dict = field(default_factory=dict)
+    input: str = "base"  # "tuned": embeddings of the model's fine-tuned encoder branch
 
     @property
     def uses_sparse(self) -> bool:
@@ -83,6 +84,7 @@ def save_heads(directory: Path, heads: dict[str, LinearHead]) -> None:
             "dense_scale": head.dense_scale,
             "temperature": head.temperature,
             "metrics": head.metrics,
+            "input": head.input,
         }
     save_file(tensors, str(directory / HEADS_FILE))
     (directory / HEADS_META).write_text(
@@ -106,5 +108,6 @@ def load_heads(directory: Path) -> dict[str, LinearHead]:
             temperature=float(info.get("temperature", 1.0)),
             thresholds=tensors.get(f"{name}.thresholds"),
             metrics=info.get("metrics", {}),
+            input=info.get("input", "base"),
         )
     return heads

@@ -8,6 +8,7 @@ directory stays small and is applied on top of the base encoder at load time.
 
 from __future__ import annotations
 
+import logging
 import math
 import random
 import time
@@ -20,7 +21,9 @@ import torch
 from safetensors.torch import save_file
 from tqdm import tqdm
 
-DELTA_FILE = "encoder_delta.safetensors"
+from models.branch import DELTA_FILE, embed_and_mask, mean_pool, run_layers
+
+log = logging.getLogger("otklik.finetune")
 
 
 @dataclass
@@ -42,6 +45,24 @@ def _class_weights(y: np.ndarray, classes: int) -> torch.Tensor:
     return torch.tensor(weights, dtype=torch.float32)
 
 
+def _batches(tokenizer, texts, prefix, max_length, batch_size) -> list[list[int]]:
+    ids = tokenizer([prefix + t for t in texts], truncation=True, max_length=max_length)[
+        "input_ids"
+    ]
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    return [order[s : s + batch_size] for s in range(0, len(order), batch_size)], ids
+
+
+def _pad(rows: list[list[int]], pad: int) -> tuple[torch.Tensor, torch.Tensor]:
+    width = max(len(r) for r in rows)
+    input_ids = torch.full((len(rows), width), pad, dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for i, r in enumerate(rows):
+        input_ids[i, : len(r)] = torch.tensor(r)
+        mask[i, : len(r)] = 1
+    return input_ids, mask
+
+
 def finetune(
     model: torch.nn.Module,
     tokenizer,
@@ -49,62 +70,70 @@ def finetune(
     *,
     prefix: str = "query: ",
     train_layers: int = 4,
-    epochs: float = 2.0,
-    batch_size: int = 32,
-    max_length: int = 128,
-    learning_rate: float = 5e-5,
+    epochs: float = 3.0,
+    batch_size: int = 16,
+    max_length: int = 256,
+    learning_rate: float = 1e-4,
     seed: int = 0,
     show_progress: bool = True,
 ) -> dict[str, torch.Tensor]:
-    """Train the top `train_layers` of `model` in place; return their state (the delta)."""
+    """Train the top `train_layers` of `model` in place; return their state (the delta).
+
+    The frozen bottom layers are run once per text and their output kept in memory, so each
+    epoch costs only the trained layers: about 3× faster than a full forward pass per step.
+    """
     torch.manual_seed(seed)
     rng = random.Random(seed)
     prefixes = trainable_prefixes(model, train_layers)
+    first = model.config.num_hidden_layers - train_layers
     for name, param in model.named_parameters():
         param.requires_grad = any(name.startswith(p) for p in prefixes)
-    hidden = model.config.hidden_size
-    heads = torch.nn.ModuleDict({t.name: torch.nn.Linear(hidden, len(t.labels)) for t in tasks})
+    hidden_size = model.config.hidden_size
+    heads = torch.nn.ModuleDict(
+        {t.name: torch.nn.Linear(hidden_size, len(t.labels)) for t in tasks}
+    )
+    pad = tokenizer.pad_token_id or 0
     losses = {}
-    batches: list[tuple[str, list[list[int]], torch.Tensor]] = []
+    plan: list[tuple[str, list[int], list[list[int]], torch.Tensor]] = []
     for task in tasks:
         index = {label: i for i, label in enumerate(task.labels)}
         y = np.array([index[t] for t in task.targets])
         losses[task.name] = torch.nn.CrossEntropyLoss(weight=_class_weights(y, len(task.labels)))
-        ids = tokenizer(
-            [prefix + t for t in task.texts], truncation=True, max_length=max_length
-        )["input_ids"]
-        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-        for start in range(0, len(order), batch_size):
-            chunk = order[start : start + batch_size]
-            batches.append((task.name, [ids[i] for i in chunk], torch.tensor(y[chunk])))
+        chunks, ids = _batches(tokenizer, task.texts, prefix, max_length, batch_size)
+        for chunk in chunks:
+            plan.append((task.name, chunk, [ids[i] for i in chunk], torch.tensor(y[chunk])))
+
+    model.eval()
+    cached: list[tuple] = []
+    with torch.no_grad():  # not inference_mode: the cached states feed autograd later
+        for task_name, _, rows, y in tqdm(
+            plan, desc="Подготовка", unit="пакет", disable=not show_progress
+        ):
+            input_ids, mask = _pad(rows, pad)
+            hidden, extended = embed_and_mask(model, input_ids, mask)
+            hidden = run_layers(model.encoder.layer[:first], hidden, extended)
+            cached.append((task_name, hidden, extended, mask, y))
+
+    top_layers = model.encoder.layer[first:]
     params = [p for p in model.parameters() if p.requires_grad] + list(heads.parameters())
     optimizer = torch.optim.AdamW(params, lr=learning_rate, weight_decay=0.01)
-    total_steps = max(1, int(math.ceil(len(batches) * epochs)))
+    total_steps = max(1, int(math.ceil(len(cached) * epochs)))
     warmup = max(1, total_steps // 10)
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer,
         lambda s: min((s + 1) / warmup, max(0.0, (total_steps - s) / (total_steps - warmup + 1))),
     )
-    pad = tokenizer.pad_token_id or 0
-    model.train()
+    top_layers.train()
     heads.train()
     step, started = 0, time.time()
     progress = tqdm(total=total_steps, desc="Дообучение", unit="шаг", disable=not show_progress)
     while step < total_steps:
-        rng.shuffle(batches)
-        for task_name, rows, y in batches:
+        rng.shuffle(cached)
+        for task_name, bottom, extended, mask, y in cached:
             if step >= total_steps:
                 break
-            width = max(len(r) for r in rows)
-            input_ids = torch.full((len(rows), width), pad, dtype=torch.long)
-            mask = torch.zeros((len(rows), width), dtype=torch.long)
-            for i, r in enumerate(rows):
-                input_ids[i, : len(r)] = torch.tensor(r)
-                mask[i, : len(r)] = 1
-            states = model(input_ids=input_ids, attention_mask=mask).last_hidden_state
-            m = mask.unsqueeze(-1).float()
-            pooled = (states * m).sum(1) / m.sum(1)
-            loss = losses[task_name](heads[task_name](pooled), y)
+            states = run_layers(top_layers, bottom, extended)
+            loss = losses[task_name](heads[task_name](mean_pool(states, mask)), y)
             optimizer.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -117,7 +146,8 @@ def finetune(
     model.eval()
     for param in model.parameters():
         param.requires_grad = False
-    print(f"fine-tuned {train_layers} layers, {total_steps} steps in {time.time() - started:.0f} s")
+    log.info("fine-tuned %d layers, %d steps in %.0f s", train_layers, total_steps,
+             time.time() - started)  # fmt: skip
     return {
         name: tensor.detach().clone()
         for name, tensor in model.state_dict().items()
