@@ -1,0 +1,354 @@
+"""`otklik train`: an analyst's labelled data → a complete model directory with its evaluation.
+
+Two modes:
+* ``heads`` — a logistic-regression head on the frozen encoder's embeddings plus the base
+  model's character n-gram TF-IDF (seconds to minutes). Evaluated out-of-fold (5 folds).
+* ``finetune`` — the top layers of the encoder are trained on the task first (the frozen
+  bottom's output is cached, see training/finetune.py), then the same head is fitted on the
+  tuned embeddings. Evaluated on a stratified held-out split, then refitted on everything.
+
+The new model is the base model with the trained task's head replaced: its other heads
+(sentiment, type, aspects, urgency…) keep working. A fine-tuned model stores only its top
+layers (`encoder_delta.safetensors`), which run as a branch beside the base encoder's.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+from sklearn.model_selection import StratifiedKFold, train_test_split
+
+from models.branch import DELTA_FILE
+from models.classifier import DEFAULT_MODEL_DIR, Classifier
+from models.heads import LinearHead, save_heads
+from models.taxonomy import OTHER_TOPIC, Label
+from training.finetune import Task, finetune, save_delta
+from training.labelled import TAXONOMY_SECTION, LabelledData, TrainingError
+from training.linear import fit_sigmoid_head, fit_softmax_head
+from training.report import evaluate_multilabel, evaluate_predictions, summary, write_report
+from training.trained_card import write_trained_card
+
+ENCODE_CHUNK = 256
+COPIED_FILES = ("config.json", "taxonomy.json", "heads.json", "heads.safetensors", "tfidf.json",
+                "tfidf.safetensors", DELTA_FILE)  # fmt: skip
+
+
+@dataclass
+class TrainOptions:
+    task: str = "topic"
+    mode: str = "heads"
+    base: Path = DEFAULT_MODEL_DIR
+    output: Path = Path("model")
+    name: str | None = None
+    evaluation: str = "auto"  # auto | kfold | holdout | none
+    folds: int = 5
+    test_size: float = 0.2
+    seed: int = 0
+    epochs: float = 3.0
+    train_layers: int = 4
+    learning_rate: float = 1e-4
+    max_length: int = 256
+    c: float = 4.0
+    overwrite: bool = False
+    taxonomy: dict[str, dict] = field(default_factory=dict)  # label -> {name, description}
+    source: str = ""
+
+    def evaluation_method(self) -> str:
+        if self.evaluation != "auto":
+            return self.evaluation
+        return "kfold" if self.mode == "heads" else "holdout"
+
+
+def read_taxonomy_file(path: Path, task: str) -> dict[str, dict]:
+    """Label names: {"id": "name"}, or a taxonomy JSON with a section of {id, name, …}."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise TrainingError(f"Не удалось прочитать таксономию «{path}»: {exc}") from exc
+    if isinstance(data, dict) and TAXONOMY_SECTION[task] in data:
+        items = data[TAXONOMY_SECTION[task]]
+        return {str(i["id"]): {k: v for k, v in i.items() if k != "id"} for i in items}
+    if isinstance(data, dict) and all(isinstance(v, str) for v in data.values()):
+        return {str(k): {"name": v} for k, v in data.items()}
+    raise TrainingError(
+        f"Таксономия «{path.name}»: ожидается {{\"метка\": \"название\"}} или JSON с разделом"
+        f" «{TAXONOMY_SECTION[task]}» из объектов {{id, name, description}}"
+    )
+
+
+class Trainer:
+    def __init__(self, options: TrainOptions, base: Classifier | None = None) -> None:
+        self.options = options
+        if options.task not in TAXONOMY_SECTION:
+            raise TrainingError(f"Неизвестная задача «{options.task}»")
+        if options.mode not in ("heads", "finetune"):
+            raise TrainingError(f"Неизвестный режим «{options.mode}»: heads или finetune")
+        if not (Path(options.base) / "config.json").exists():
+            raise TrainingError(f"Базовая модель не найдена: {options.base}")
+        if options.mode == "finetune" and options.task == "aspects":
+            raise TrainingError(
+                "Режим finetune — для задач с одной меткой (topic, sentiment, type); для аспектов"
+                " используйте --mode heads"
+            )
+        if options.mode == "finetune" and (Path(options.base) / DELTA_FILE).exists():
+            raise TrainingError(
+                "Базовая модель уже дообучена (encoder_delta.safetensors): дообучение строится от"
+                " модели без дельты, например --base models/default"
+            )
+        self.base = base or Classifier(Path(options.base))
+        dense_scale = self.base.config.extra.get("dense_scale", 3.0)
+        self.dense_scale = float(dense_scale)
+        self._base_features: tuple | None = None
+
+    # ------------------------------------------------------------------ features
+
+    def _lexical(self, texts: list[str]):
+        return self.base.tfidf.transform(texts) if self.base.tfidf is not None else None
+
+    def _encode(self, texts: list[str], branch=None, desc: str = "Эмбеддинги") -> np.ndarray:
+        from tqdm import tqdm
+
+        out = np.zeros((len(texts), self.base.encoder.dim), dtype=np.float32)
+        for start in tqdm(range(0, len(texts), ENCODE_CHUNK), desc=desc, unit="пакет"):
+            chunk = texts[start : start + ENCODE_CHUNK]
+            if branch is None:
+                out[start : start + len(chunk)] = self.base.encoder.encode(chunk)
+            else:
+                _, tuned = self.base.encoder.encode_branches(chunk, branch)
+                out[start : start + len(chunk)] = tuned
+        return out
+
+    def _finetune(self, texts: list[str], targets: list[str], labels: list[str]) -> dict:
+        from models.encoders import load_encoder
+
+        o = self.options
+        trainable = load_encoder(self.base.config.encoder, quantize=False,
+                                 max_length=o.max_length)  # fmt: skip
+        delta = finetune(
+            trainable.model,
+            trainable.tokenizer,
+            [Task(o.task, texts, targets, labels)],
+            prefix=trainable.prefix,
+            train_layers=o.train_layers,
+            epochs=o.epochs,
+            max_length=o.max_length,
+            learning_rate=o.learning_rate,
+            seed=o.seed,
+        )
+        del trainable
+        return delta
+
+    def _fit(self, dense, lexical, targets, labels, folds: int):
+        o = self.options
+        if o.task == "aspects":
+            Y = np.array([[int(label in t) for label in labels] for t in targets])
+            return fit_sigmoid_head(o.task, dense, lexical, Y, labels,
+                                    dense_scale=self.dense_scale, c=o.c, folds=folds,
+                                    seed=o.seed)  # fmt: skip
+        return fit_softmax_head(o.task, dense, lexical, targets, labels,
+                                dense_scale=self.dense_scale, c=o.c, folds=folds,
+                                seed=o.seed)  # fmt: skip
+
+    def _features(self, texts: list[str], delta: dict | None):
+        if delta is None:
+            if self._base_features is None or self._base_features[0] != texts:
+                self._base_features = (list(texts), self._encode(texts), self._lexical(texts))
+            return self._base_features[1], self._base_features[2]
+        branch = self.base.encoder.tuned_branch(delta)
+        return self._encode(texts, branch, "Эмбеддинги (дообученные слои)"), self._lexical(texts)
+
+    # ------------------------------------------------------------------ evaluation
+
+    def _predict(self, head: LinearHead, dense, lexical) -> tuple[list, np.ndarray]:
+        probs = head.predict_proba(dense, lexical if head.uses_sparse else None)
+        if head.kind == "sigmoid":
+            chosen = probs >= head.decision_thresholds()
+            return [[head.labels[j] for j in np.flatnonzero(row)] for row in chosen], probs
+        return [head.labels[i] for i in probs.argmax(axis=1)], probs
+
+    def _report(self, data: LabelledData, idx, predicted, probs, names) -> dict:
+        truth = [data.targets[i] for i in idx]
+        texts = [data.texts[i] for i in idx]
+        rows = [data.rows[i] for i in idx]
+        if self.options.task == "aspects":
+            return evaluate_multilabel(truth, predicted, data.labels, names, texts, rows)
+        return evaluate_predictions(truth, predicted, probs.max(axis=1), data.labels, names,
+                                    texts, rows, seed=self.options.seed)  # fmt: skip
+
+    def _evaluate(self, data: LabelledData, names: dict[str, str]) -> tuple[dict | None, dict]:
+        """(report, what was done) before the final fit; heads k-fold reuses the final fit."""
+        o = self.options
+        method = o.evaluation_method()
+        if method == "none":
+            return None, {"method": "none"}
+        n = len(data.texts)
+        strat = None if data.multilabel else data.targets
+        if method == "holdout":
+            train_idx, test_idx = train_test_split(
+                np.arange(n), test_size=o.test_size, random_state=o.seed, stratify=strat
+            )
+            splits = [(train_idx, test_idx)]
+        elif o.mode == "heads":
+            return None, {"method": "kfold", "folds": o.folds}  # out-of-fold from the final fit
+        else:
+            splitter = StratifiedKFold(n_splits=o.folds, shuffle=True, random_state=o.seed)
+            splits = list(splitter.split(np.zeros(n), data.targets))
+        order, predicted, probs = [], [], []
+        for fold, (train_idx, test_idx) in enumerate(splits, start=1):
+            if len(splits) > 1:
+                print(f"Оценка: блок {fold} из {len(splits)}")
+            train_texts = [data.texts[i] for i in train_idx]
+            train_targets = [data.targets[i] for i in train_idx]
+            labels = data.labels
+            delta = None
+            if o.mode == "finetune":
+                delta = self._finetune(train_texts, train_targets, labels)
+            dense, lexical = self._features([data.texts[i] for i in range(n)], delta)
+            head, _ = self._fit(dense[train_idx], _rows(lexical, train_idx),
+                                train_targets, labels, folds=3)  # fmt: skip
+            fold_pred, fold_probs = self._predict(head, dense[test_idx], _rows(lexical, test_idx))
+            order.extend(int(i) for i in test_idx)
+            predicted.extend(fold_pred)
+            probs.append(fold_probs)
+        report = self._report(data, order, predicted, np.vstack(probs), names)
+        info = {"method": method, "test_size": o.test_size} if method == "holdout" else {
+            "method": method, "folds": o.folds}  # fmt: skip
+        return report, info
+
+    # ------------------------------------------------------------------ the whole run
+
+    def label_names(self, labels: list[str]) -> dict[str, dict]:
+        section = TAXONOMY_SECTION[self.options.task]
+        known = {label.id: label for label in getattr(self.base.taxonomy, section)}
+        out = {}
+        for label in labels:
+            given = self.options.taxonomy.get(label)
+            if given:
+                out[label] = {"name": str(given.get("name", label)),
+                              "description": str(given.get("description", ""))}  # fmt: skip
+            elif label in known:
+                out[label] = {"name": known[label].name, "description": known[label].description}
+            else:
+                out[label] = {"name": label, "description": ""}
+        return out
+
+    def train(self, data: LabelledData) -> dict:
+        o = self.options
+        started = time.time()
+        output = Path(o.output)
+        if (output / "config.json").exists() and not o.overwrite:
+            raise TrainingError(f"В «{output}» уже есть модель: укажите другой --output или"
+                                " --overwrite")  # fmt: skip
+        label_info = self.label_names(data.labels)
+        names = {label: info["name"] for label, info in label_info.items()}
+        report, evaluation = self._evaluate(data, names)
+
+        delta = None
+        if o.mode == "finetune":
+            print("Итоговая модель: дообучение на всех данных")
+            delta = self._finetune(data.texts, data.targets, data.labels)
+        dense, lexical = self._features(data.texts, delta)
+        head, oof = self._fit(dense, lexical, data.targets, data.labels, folds=o.folds)
+        head.input = "tuned" if delta is not None else "base"
+        if report is None and evaluation["method"] == "kfold":
+            if o.task == "aspects":
+                chosen = oof >= head.decision_thresholds()
+                predicted = [[head.labels[j] for j in np.flatnonzero(r)] for r in chosen]
+            else:
+                predicted = [head.labels[i] for i in oof.argmax(axis=1)]
+            report = self._report(data, range(len(data.texts)), predicted, oof, names)
+        head.metrics = summary(report) if report else {}
+        elapsed = time.time() - started
+        self._write(output, head, delta, data, label_info, report, evaluation, elapsed)
+        return {"report": report, "evaluation": evaluation, "seconds": round(elapsed, 1)}
+
+    def _write(self, output, head, delta, data, label_info, report, evaluation, elapsed) -> None:
+        o = self.options
+        output.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-", dir=output.parent))
+        try:
+            base_dir = Path(o.base)
+            for name in COPIED_FILES:
+                if (base_dir / name).exists() and not (name == DELTA_FILE and delta is not None):
+                    shutil.copy2(base_dir / name, staging / name)
+            if delta is not None:
+                if any(h.input == "tuned" for k, h in self.base.heads.items() if k != o.task):
+                    raise TrainingError("Базовая модель использует другую дельту кодировщика")
+                save_delta(delta, staging)
+            heads = dict(self.base.heads)
+            heads[o.task] = head
+            save_heads(staging, heads)
+            self._write_taxonomy(staging, label_info)
+            config = json.loads((staging / "config.json").read_text("utf-8"))
+            now = datetime.now(UTC)
+            config.update({
+                "name": o.name or output.name,
+                "version": now.strftime("%Y.%m.%d-%H%M%S"),
+                "task": o.task,
+                "mode": o.mode,
+                "base": f"{self.base.name} {self.base.version}",
+                "trained_at": now.isoformat(timespec="seconds"),
+                "training_seconds": round(elapsed, 1),
+            })  # fmt: skip
+            if o.task == "topic":
+                config["other_threshold"] = 0.0  # the analyst's label set is closed
+            (staging / "config.json").write_text(
+                json.dumps(config, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+            )
+            metrics = {
+                "task": o.task,
+                "mode": o.mode,
+                "evaluation": {**evaluation, **(summary(report) if report else {})},
+                "training": self._training_info(data, elapsed),
+            }
+            (staging / "metrics.json").write_text(
+                json.dumps(metrics, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+            )
+            names = {label: info["name"] for label, info in label_info.items()}
+            if report is not None:
+                write_report(staging, report, names, f"Оценка модели {config['name']}")
+            write_trained_card(staging, config, metrics, report, names)
+            if output.exists():
+                shutil.rmtree(output)
+            staging.rename(output)
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
+
+    def _training_info(self, data: LabelledData, elapsed: float) -> dict:
+        o = self.options
+        return {
+            "source": o.source,
+            "rows": len(data.texts),
+            "classes": dict(data.counts().most_common()),
+            "notes": data.notes,
+            "seed": o.seed,
+            "params": {"c": o.c, "dense_scale": self.dense_scale, **(
+                {"epochs": o.epochs, "train_layers": o.train_layers,
+                 "learning_rate": o.learning_rate, "max_length": o.max_length}
+                if o.mode == "finetune" else {})},  # fmt: skip
+            "seconds": round(elapsed, 1),
+        }
+
+    def _write_taxonomy(self, directory: Path, label_info: dict[str, dict]) -> None:
+        taxonomy = self.base.taxonomy
+        section = TAXONOMY_SECTION[self.options.task]
+        labels = [Label(id=k, name=v["name"], description=v["description"])
+                  for k, v in label_info.items()]  # fmt: skip
+        if self.options.task == "topic" and OTHER_TOPIC not in label_info:
+            labels.append(Label(id=OTHER_TOPIC, name="Другое"))
+        setattr(taxonomy, section, labels)
+        taxonomy.save(directory / "taxonomy.json")
+        # the base classifier keeps its own taxonomy object: reload it from the base directory
+        self.base.taxonomy = type(taxonomy).load(Path(self.options.base) / "taxonomy.json")
+
+
+def _rows(matrix, idx):
+    return None if matrix is None else matrix[idx]
