@@ -13,6 +13,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.insights_routes import include as include_insights
+from api.models_routes import describe
+from api.models_routes import include as include_models
 from api.schemas import (
     MAX_BODY_BYTES,
     ClassifyRequest,
@@ -20,7 +22,9 @@ from api.schemas import (
     ErrorOut,
     ModelRef,
 )
-from models.classifier import DEFAULT_MODEL_DIR, Classifier
+from api.topics_routes import include as include_topics
+from models.classifier import Classifier
+from models.registry import ModelRegistry
 
 log = logging.getLogger("otklik.api")
 API_VERSION = "1"
@@ -48,25 +52,35 @@ def _validation_details(exc: RequestValidationError) -> list[dict]:
 
 
 def get_classifier(request: Request) -> Classifier:
-    state = request.app.state
-    if state.classifier is None:
-        state.classifier = Classifier(state.model_dir)
-    return state.classifier
+    """The registry's active classifier (loaded on first use); one reference per request."""
+    return request.app.state.registry.current()
 
 
 ActiveModel = Annotated[Classifier, Depends(get_classifier)]
 
 
-def create_app(classifier: Classifier | None = None, model_dir: Path | None = None) -> FastAPI:
+def create_app(
+    classifier: Classifier | None = None,
+    model_dir: Path | None = None,
+    registry: ModelRegistry | None = None,
+) -> FastAPI:
+    """The API over `registry`'s active model (a new registry if none is given).
+
+    A given `classifier` becomes the active model; else `model_dir`, loaded on first use;
+    else the registry's active model (the built-in default for a new registry).
+    """
     app = FastAPI(
         title="otklik",
         version=API_VERSION,
         description="Классификация обращений, отзывов и публикаций на русском языке.",
     )
-    app.state.classifier = classifier
-    app.state.model_dir = Path(model_dir or DEFAULT_MODEL_DIR)
+    registry = registry or ModelRegistry()
+    if classifier is not None:
+        registry.adopt(classifier)
+    elif model_dir is not None:
+        registry.select_path(Path(model_dir))
+    include_models(app, registry)  # GET /v1/models, POST /v1/models/{name}/activate
     app.state.started = time.time()
-
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next):
@@ -101,7 +115,7 @@ def create_app(classifier: Classifier | None = None, model_dir: Path | None = No
         responses={400: {"model": ErrorOut}, 413: {"model": ErrorOut}, 422: {"model": ErrorOut}},
     )
     def classify(
-        body: ClassifyRequest, model: ActiveModel
+        body: ClassifyRequest, model: ActiveModel, request: Request
     ) -> ClassifyResponse:
         messages = body.messages()
         started = time.perf_counter()
@@ -110,34 +124,37 @@ def create_app(classifier: Classifier | None = None, model_dir: Path | None = No
             "classified items=%d ms=%.1f model=%s",
             len(messages),
             (time.perf_counter() - started) * 1000,
-            model.version,
+            f"{model.name} {model.version}",
         )
         items = []
         for message, result in zip(messages, results, strict=True):
             out = result.to_dict(include_personal_data=body.include_personal_data)
             out["id"] = message.id
             items.append(out)
-        return ClassifyResponse(model=ModelRef(name=model.name, version=model.version), items=items)
+        name = request.app.state.registry.name_of(model)  # the model that answered
+        return ClassifyResponse(model=ModelRef(name=name, version=model.version), items=items)
 
     @app.get("/v1/taxonomy")
     def taxonomy(model: ActiveModel) -> dict:
-        return model.taxonomy.to_dict()
+        return model.added_topics.extend_taxonomy(model.taxonomy.to_dict())  # + "added": true
 
     @app.get("/v1/model")
-    def model_info(model: ActiveModel) -> dict:
-        return model.describe()
+    def model_info(model: ActiveModel, request: Request) -> dict:
+        return describe(request.app.state.registry, model)
 
     include_insights(app)  # store, ingest, pain map, metrics, FAQ (api/insights_routes.py)
+    include_topics(app)  # POST/GET /v1/topics, DELETE /v1/topics/{id} (api/topics_routes.py)
 
     @app.get("/v1/health")
     def health(request: Request) -> dict:
-        state = request.app.state
-        loaded = state.classifier is not None
+        active = request.app.state.registry.active
+        loaded = active.classifier is not None
         return {
             "status": "ok",
             "model_loaded": loaded,
-            "model": state.classifier.version if loaded else None,
-            "uptime_s": round(time.time() - state.started, 1),
+            "model": active.version if loaded else None,
+            "active_model": active.name,
+            "uptime_s": round(time.time() - request.app.state.started, 1),
         }
 
     return app

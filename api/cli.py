@@ -9,7 +9,11 @@ import sys
 from pathlib import Path
 
 from api.insights_cli import register as register_insights
+from api.models_cli import register as register_models
+from api.suggest_cli import register as register_suggest
 from api.tabular import RowWriter, TableError, file_format, read_rows
+from api.topics_cli import register as register_topics
+from api.training_cli import register as register_training
 
 BATCH_SIZE = 64
 
@@ -33,6 +37,10 @@ def main(argv: list[str] | None = None) -> int:
     classify.add_argument("--model", type=Path, default=None, help="каталог модели")
 
     register_insights(commands)  # ingest, reclassify, painmap, report, demo (api/insights_cli.py)
+    register_topics(commands)  # topics add | list | remove (api/topics_cli.py)
+    register_models(commands)  # models, models activate (api/models_cli.py)
+    register_training(commands)  # train, evaluate (api/training_cli.py)
+    register_suggest(commands)  # suggest: what to label next (api/suggest_cli.py)
 
     faq = commands.add_parser("faq", help="кандидаты в FAQ: группы похожих вопросов из файла")
     faq.add_argument("input", type=Path, help="вопросы: JSONL, CSV или XLSX (id, text, region)")
@@ -89,11 +97,13 @@ def run_serve(args: argparse.Namespace) -> int:
 
     from api.app import create_app
     from api.memory import limit_malloc_arenas
+    from api.models_cli import start_registry
 
     limit_malloc_arenas()
-    classifier = _load_classifier(args.model)
-    app = create_app(classifier=classifier)
-    print(f"API: http://{args.host}:{args.port}/docs (модель {classifier.version})")
+    registry, classifier = start_registry(args.model)  # --model, else `otklik models activate`
+    app = create_app(registry=registry)
+    model = f"{registry.active.name} {classifier.version}"
+    print(f"API: http://{args.host}:{args.port}/docs (модель {model})")
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0
 

@@ -70,23 +70,18 @@ def get_store(request: Request):
 
 
 def get_classifier(request: Request):
-    state = request.app.state
-    if state.classifier is None:
-        with _load_lock:
-            if state.classifier is None:
-                from models.classifier import Classifier
-
-                state.classifier = Classifier(state.model_dir)
-    return state.classifier
+    """The active model of the registry (api/models_routes.py), loaded on first use."""
+    return request.app.state.registry.current()
 
 
 def _names(request: Request):
     from insights.labels import Names, taxonomy
 
-    classifier = request.app.state.classifier
+    registry = request.app.state.registry
+    classifier = registry.loaded()
     if classifier is not None:
         return Names(classifier.taxonomy)
-    return Names(taxonomy(str(request.app.state.model_dir)))
+    return Names(taxonomy(str(registry.active.path)))
 
 
 def _error(status: int, error: str, message: str, details: list | None = None) -> JSONResponse:

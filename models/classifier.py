@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from models.added_topics import AddedTopics
 from models.aspect_cues import aspect_cues
 from models.branch import load_delta
 from models.encoders import Encoder, load_encoder
@@ -126,6 +127,13 @@ class Classifier:
             "urgency": self.taxonomy.names("urgency"),
         }
         self._lock = threading.Lock()
+        self.added_topics = AddedTopics(  # topics added at run time (models/added_topics.py)
+            self.name,
+            self.taxonomy,
+            self.embed_base,
+            encoder_id=self.config.encoder,
+            reserved_ids=self.heads["topic"].labels if "topic" in self.heads else (),
+        )
 
     @property
     def name(self) -> str:
@@ -160,6 +168,11 @@ class Classifier:
         lexical = self.tfidf.transform(texts) if self.tfidf is not None else None
         return dense, lexical
 
+    def embed_base(self, texts: Sequence[str]) -> np.ndarray:
+        """Base encoder embeddings of already cleaned texts (as `features()["base"]`)."""
+        with self._lock:
+            return self.encoder.encode(list(texts))
+
     def probabilities(self, dense: dict[str, np.ndarray], lexical) -> dict[str, np.ndarray]:
         return {
             name: head.predict_proba(dense[head.input], lexical if head.uses_sparse else None)
@@ -179,10 +192,12 @@ class Classifier:
             return []
         dense, lexical = self.features([a.clean for a in analyses])
         probabilities = self.probabilities(dense, lexical)
-        return [
+        records = [
             self._record(analysis, {name: p[i] for name, p in probabilities.items()})
             for i, analysis in enumerate(analyses)
         ]
+        self.added_topics.apply(records, dense["base"], self.config.top_k)
+        return records
 
     def _scored(self, head: str, label: str, score: float) -> Scored:
         return Scored(label, self._names[head].get(label, label), float(score))

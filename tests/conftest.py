@@ -20,6 +20,8 @@ SHARED_DATASETS = REPO.parent / "shared" / "datasets"
 os.environ.setdefault(
     "OTKLIK_DATABASE_URL", f"sqlite:///{tempfile.mkdtemp(prefix='otklik-test-')}/otklik.db"
 )
+# … nor the topics the user added to a model (models/added_topics.py).
+os.environ.setdefault("OTKLIK_TOPICS_DIR", tempfile.mkdtemp(prefix="otklik-test-topics-"))
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,7 @@ import json
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -84,8 +85,15 @@ def read_taxonomy_file(path: Path, task: str) -> dict[str, dict]:
 
 
 class Trainer:
-    def __init__(self, options: TrainOptions, base: Classifier | None = None) -> None:
+    def __init__(
+        self,
+        options: TrainOptions,
+        base: Classifier | None = None,
+        encode_base: Callable[[list[str]], np.ndarray] | None = None,
+    ) -> None:
+        """`encode_base` replaces the frozen encoder's embedding (a cache, in benchmarks)."""
         self.options = options
+        self.encode_base = encode_base
         if options.task not in TAXONOMY_SECTION:
             raise TrainingError(f"Неизвестная задача «{options.task}»")
         if options.mode not in ("heads", "finetune"):
@@ -159,7 +167,8 @@ class Trainer:
     def _features(self, texts: list[str], delta: dict | None):
         if delta is None:
             if self._base_features is None or self._base_features[0] != texts:
-                self._base_features = (list(texts), self._encode(texts), self._lexical(texts))
+                encode = self.encode_base or self._encode
+                self._base_features = (list(texts), encode(texts), self._lexical(texts))
             return self._base_features[1], self._base_features[2]
         branch = self.base.encoder.tuned_branch(delta)
         return self._encode(texts, branch, "Эмбеддинги (дообученные слои)"), self._lexical(texts)
@@ -204,16 +213,12 @@ class Trainer:
         for fold, (train_idx, test_idx) in enumerate(splits, start=1):
             if len(splits) > 1:
                 print(f"Оценка: блок {fold} из {len(splits)}")
-            train_texts = [data.texts[i] for i in train_idx]
-            train_targets = [data.targets[i] for i in train_idx]
-            labels = data.labels
-            delta = None
-            if o.mode == "finetune":
-                delta = self._finetune(train_texts, train_targets, labels)
-            dense, lexical = self._features([data.texts[i] for i in range(n)], delta)
-            head, _ = self._fit(dense[train_idx], _rows(lexical, train_idx),
-                                train_targets, labels, folds=3)  # fmt: skip
-            fold_pred, fold_probs = self._predict(head, dense[test_idx], _rows(lexical, test_idx))
+            fold_pred, fold_probs = self.fit_predict(
+                [data.texts[i] for i in train_idx],
+                [data.targets[i] for i in train_idx],
+                data.labels,
+                [data.texts[i] for i in test_idx],
+            )
             order.extend(int(i) for i in test_idx)
             predicted.extend(fold_pred)
             probs.append(fold_probs)
@@ -221,6 +226,21 @@ class Trainer:
         info = {"method": method, "test_size": o.test_size} if method == "holdout" else {
             "method": method, "folds": o.folds}  # fmt: skip
         return report, info
+
+    def fit_predict(
+        self, train_texts: list[str], train_targets: list, labels: list[str], test_texts: list[str]
+    ) -> tuple[list, np.ndarray]:
+        """Train as the final model would be trained, on a part of the data; predict the rest."""
+        delta = None
+        if self.options.mode == "finetune":
+            delta = self._finetune(train_texts, train_targets, labels)
+        texts = list(train_texts) + list(test_texts)
+        dense, lexical = self._features(texts, delta)
+        train_idx = np.arange(len(train_texts))
+        test_idx = np.arange(len(train_texts), len(texts))
+        head, _ = self._fit(dense[train_idx], _rows(lexical, train_idx), train_targets, labels,
+                            folds=3)  # fmt: skip
+        return self._predict(head, dense[test_idx], _rows(lexical, test_idx))
 
     # ------------------------------------------------------------------ the whole run
 

@@ -1,0 +1,109 @@
+"""`otklik models`: the models otklik knows and which one `otklik serve` starts on (in Russian).
+
+    otklik models                  table: name, version, task, mode, quality, active mark
+    otklik models activate NAME    remember NAME for the next `otklik serve`
+
+Where models are found and how names are made distinct: models/catalog.py. The choice is kept
+in $OTKLIK_HOME/active_model.json; a running server switches at once via
+POST /v1/models/NAME/activate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+TASKS = {"topic": "тема", "sentiment": "тональность", "type": "тип", "aspects": "аспекты",
+         "urgency": "срочность"}  # fmt: skip
+MODES = {"heads": "головы", "finetune": "дообучение"}
+SCORES = (("macro_f1", "macro-F1"), ("accuracy", "точность"), ("micro_f1", "micro-F1"))
+
+
+def register(commands) -> None:
+    """Add `models` to `otklik`'s subparsers (it sets `handler`)."""
+    models = commands.add_parser("models", help="модели: список и выбор активной")
+    actions = models.add_subparsers(dest="models_action", metavar="ДЕЙСТВИЕ")
+    actions.add_parser("list", help="список моделей (по умолчанию)")
+    activate = actions.add_parser(
+        "activate", help="сделать модель активной (для следующего запуска otklik serve)"
+    )
+    activate.add_argument("name", metavar="ИМЯ", help="имя модели из списка otklik models")
+    models.set_defaults(handler=run_models)
+
+
+def run_models(args: argparse.Namespace) -> int:
+    from models.registry import BrokenModelError, ModelRegistry, UnknownModelError
+
+    registry = ModelRegistry()
+    try:
+        if getattr(args, "models_action", None) == "activate":
+            return _activate(registry, args.name)
+        registry.select(registry.chosen_entry())
+    except (UnknownModelError, BrokenModelError) as exc:
+        print(f"Ошибка: {exc.message_ru}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"Ошибка: не удалось записать выбор модели: {exc}", file=sys.stderr)
+        return 2
+    print(table(registry.list()))
+    return 0
+
+
+def _activate(registry, name: str) -> int:
+    entry, path = registry.remember(name)
+    print(f"Активная модель: {entry.name} {entry.version or ''} ({entry.path})")
+    print(f"Выбор сохранён в {path}: otklik serve без --model запустится на этой модели.")
+    print(
+        "Уже запущенный сервер переключится при следующем запуске или сразу через API:"
+        f" POST /v1/models/{entry.name}/activate"
+    )
+    return 0
+
+
+def quality(item: dict) -> str:
+    """The headline score of a model's task (of the topic head for a multi-head model)."""
+    metrics = item.get("metrics") or {}
+    block = metrics.get(item.get("task") or "topic") or next(iter(metrics.values()), None)
+    if not block:
+        return "—"
+    return ", ".join(f"{title} {block[key]:.3f}" for key, title in SCORES if key in block)
+
+
+def table(items: list[dict]) -> str:
+    header = ("", "имя", "версия", "задача", "режим", "качество", "обучена")
+    rows = [header]
+    for item in items:
+        task = item.get("task")
+        rows.append((
+            "*" if item["active"] else "",
+            item["name"],
+            item.get("version") or "—",
+            TASKS.get(task, task) if task else "все",
+            MODES.get(item.get("mode"), item.get("mode")) or "—",
+            "ошибка: " + item["error"] if item.get("error") else quality(item),
+            str(item.get("trained_at") or "—")[:16].replace("T", " "),
+        ))  # fmt: skip
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+             for row in rows]  # fmt: skip
+    lines.append("")
+    lines.append("* — активная модель: на ней запускается otklik serve без --model.")
+    lines.append("Модели ищутся среди встроенной, в $OTKLIK_HOME/models и в $OTKLIK_MODEL_DIRS.")
+    return "\n".join(lines)
+
+
+def start_registry(model_dir: Path | None):
+    """The registry `otklik serve` runs on, its model loaded: `--model DIR`, else the choice
+    remembered by `otklik models activate` (the built-in default if it is gone or broken)."""
+    from api.tabular import TableError
+    from models.registry import BrokenModelError, ModelRegistry
+
+    if model_dir is not None and not (model_dir / "config.json").is_file():
+        raise TableError(f"Каталог модели не найден или неполон: {model_dir.resolve()}")
+    registry = ModelRegistry()
+    try:
+        classifier = registry.start(model_dir)
+    except BrokenModelError as exc:
+        raise TableError(exc.message_ru) from exc
+    return registry, classifier

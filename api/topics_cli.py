@@ -1,0 +1,138 @@
+"""`otklik topics`: topics added to a model without retraining (messages in Russian).
+
+    otklik topics add --name N --description D --examples FILE [--id ID] [--text-col text]
+    otklik topics list
+    otklik topics remove ID
+
+FILE: .txt with one example per line, or CSV/XLSX/JSONL with a text column. Every command
+takes --model DIR (else the model `otklik serve` starts on). A running server picks a change up
+on its next classification.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from api.tabular import TableError, read_rows
+
+
+def register(commands) -> None:
+    """Add `topics` to `otklik`'s subparsers (it sets `handler`)."""
+    topics = commands.add_parser("topics", help="темы, добавленные без переобучения модели")
+    actions = topics.add_subparsers(dest="topics_action", metavar="ДЕЙСТВИЕ")
+    add = actions.add_parser("add", help="добавить тему по названию, описанию и примерам")
+    add.add_argument("--name", required=True, help="название темы")
+    add.add_argument("--description", default="", help="что относится к теме")
+    add.add_argument("--examples", type=Path, required=True, metavar="ФАЙЛ",
+                     help="примеры: .txt (по одному в строке), CSV, XLSX или JSONL")  # fmt: skip
+    add.add_argument("--id", default=None, help="идентификатор (по умолчанию из названия)")
+    add.add_argument("--text-col", default="text", help="столбец с текстом (text)")
+    listing = actions.add_parser("list", help="список добавленных тем (по умолчанию)")
+    remove = actions.add_parser("remove", help="удалить добавленную тему")
+    remove.add_argument("id", metavar="ID", help="идентификатор темы")
+    for parser in (topics, add, listing, remove):
+        parser.add_argument("--model", type=Path, default=argparse.SUPPRESS, help="каталог модели")
+    topics.set_defaults(handler=run_topics, model=None)
+
+
+def run_topics(args: argparse.Namespace) -> int:
+    from models.added_topics import AddedTopicError
+
+    action = getattr(args, "topics_action", None) or "list"
+    try:
+        directory = _model_dir(args.model)
+        if action == "add":
+            return _add(args, directory)
+        if action == "remove":
+            _light_store(directory).remove(args.id)
+            print(f"Тема «{args.id}» удалена.")
+            return 0
+        return _list(directory)
+    except (AddedTopicError, TableError) as exc:
+        print(f"Ошибка: {exc}", file=sys.stderr)
+    except OSError as exc:
+        print(f"Ошибка: не удалось прочитать или записать файл: {exc}", file=sys.stderr)
+    return 2
+
+
+def _model_dir(given: Path | None) -> Path:
+    if given is not None:
+        if not (given / "config.json").is_file():
+            raise TableError(f"Каталог модели не найден или неполон: {given.resolve()}")
+        return given.resolve()
+    try:  # the model `otklik serve` would start on
+        from models.registry import ModelRegistry
+
+        return Path(ModelRegistry().chosen_entry().path)
+    except Exception:
+        from models.classifier import DEFAULT_MODEL_DIR
+
+        return DEFAULT_MODEL_DIR
+
+
+def _light_store(directory: Path):
+    """The added topics of a model without loading its encoder (to list or remove)."""
+    from models.added_topics import AddedTopics
+    from models.taxonomy import Taxonomy
+
+    config = json.loads((directory / "config.json").read_text("utf-8"))
+    taxonomy = Taxonomy.load(directory / "taxonomy.json")
+    name = str(config.get("name") or directory.name)
+    return AddedTopics(name, taxonomy, None, encoder_id=str(config.get("encoder", "e5-small")))
+
+
+def read_examples(path: Path, text_col: str = "text") -> list[str]:
+    if path.suffix.lower() == ".txt":
+        if not path.exists():
+            raise TableError(f"Файл не найден: {path}")
+        return [line.strip() for line in path.read_text("utf-8-sig").splitlines() if line.strip()]
+    texts, columns = [], None
+    for _, row, _ in read_rows(path):
+        if row is None:
+            continue
+        columns = columns or list(row)
+        value = row.get(text_col)
+        if value is not None and str(value).strip():
+            texts.append(str(value))
+    if columns is not None and text_col not in columns:
+        raise TableError(
+            f"Столбец «{text_col}» не найден; есть: {', '.join(map(str, columns))}."
+            " Укажите нужный через --text-col"
+        )
+    return texts
+
+
+def _add(args: argparse.Namespace, directory: Path) -> int:
+    from models.classifier import Classifier
+
+    examples = read_examples(args.examples, args.text_col)
+    _light_store(directory).check_new(args.name, args.description, len(examples), args.id)
+    print(f"Загрузка модели {directory.name}…", file=sys.stderr)
+    classifier = Classifier(directory)
+    topic, warnings = classifier.added_topics.add(
+        args.name, args.description, examples, topic_id=args.id
+    )
+    print(
+        f"Тема «{topic.name}» ({topic.id}) добавлена к модели {classifier.name}: "
+        f"примеров {len(topic.examples)}, порог {topic.scorer.threshold:.3f}."
+    )
+    for warning in warnings:
+        print(f"Внимание: {warning}", file=sys.stderr)
+    print("Запущенный сервис начнёт находить её со следующей классификации.")
+    return 0
+
+
+def _list(directory: Path) -> int:
+    store = _light_store(directory)
+    topics = store.current()
+    if not topics:
+        print(f"У модели {store.model_name} нет добавленных тем.")
+        return 0
+    print(f"Добавленные темы модели {store.model_name} ({store.path}):")
+    for topic in topics:
+        print(f"  {topic.id}\t{topic.name}\tпримеров: {len(topic.examples)}\t"
+              f"добавлена: {topic.created_at}")  # fmt: skip
+    return 0

@@ -1,0 +1,96 @@
+"""HTTP endpoints for topics added at run time (models/added_topics.py), of the active model.
+
+    POST   /v1/topics        {"id"?, "name", "description", "examples": [...]} → 201, the topic
+    GET    /v1/topics        the added topics
+    DELETE /v1/topics/{id}   204, or 404 when there is no such added topic
+
+An added topic is used by /v1/classify as soon as the POST has answered, and listed by
+/v1/taxonomy with "added": true.
+"""
+
+import logging
+
+from fastapi import APIRouter, FastAPI, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.schemas import ErrorOut
+from models.added_topics import (
+    MAX_DESCRIPTION_CHARS,
+    MAX_NAME_CHARS,
+    MIN_EXAMPLES,
+    RECOMMENDED_EXAMPLES,
+    AddedTopicError,
+)
+
+log = logging.getLogger("otklik.api.topics")
+_STATUS = {
+    "invalid": (422, "invalid_topic"),
+    "conflict": (409, "topic_exists"),
+    "not_found": (404, "topic_not_found"),
+    "broken": (500, "topics_file_broken"),
+}
+
+
+class TopicIn(BaseModel):
+    """A new topic: its name, what it covers, and example texts (personal data is masked)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = Field(
+        default=None,
+        description="Latin id (a-z, 0-9, _ and -); made from the name when not given.",
+        examples=["stray_dogs"],
+    )
+    name: str = Field(description=f"Display name, up to {MAX_NAME_CHARS} characters.")
+    description: str = Field(
+        default="", description=f"What the topic covers, up to {MAX_DESCRIPTION_CHARS} chars."
+    )
+    examples: list[str] = Field(
+        description=f"At least {MIN_EXAMPLES} texts of the topic, {RECOMMENDED_EXAMPLES}+ advised."
+    )
+
+
+def _error(exc: AddedTopicError) -> JSONResponse:
+    status, error = _STATUS.get(exc.kind, (422, "invalid_topic"))
+    body = ErrorOut(error=error, message=str(exc))
+    return JSONResponse(status_code=status, content=body.model_dump())
+
+
+def _router(active_model) -> APIRouter:
+    router = APIRouter(tags=["topics"])
+    errors = {s: {"model": ErrorOut} for s in (400, 404, 409, 422)}
+
+    @router.post("/v1/topics", status_code=201, responses=errors)
+    def add_topic(body: TopicIn, model: active_model):
+        try:
+            topic, warnings = model.added_topics.add(
+                body.name, body.description, body.examples, topic_id=body.id
+            )
+        except AddedTopicError as exc:
+            return _error(exc)
+        return JSONResponse(status_code=201, content={**topic.summary(), "warnings": warnings})
+
+    @router.get("/v1/topics")
+    def list_topics(model: active_model) -> dict:
+        return {
+            "model": model.name,
+            "topics": [t.summary() for t in model.added_topics.current()],
+        }
+
+    @router.delete("/v1/topics/{topic_id}", status_code=204, responses=errors)
+    def remove_topic(topic_id: str, model: active_model):
+        try:
+            model.added_topics.remove(topic_id)
+        except AddedTopicError as exc:
+            return _error(exc)
+        return Response(status_code=204)
+
+    return router
+
+
+def include(app: FastAPI) -> None:
+    """The one call create_app makes."""
+    from api.app import ActiveModel  # api.app imports this module: resolve at call time
+
+    app.include_router(_router(ActiveModel))

@@ -1,0 +1,274 @@
+"""Model directories on disk: where they are, what their files say, whether they look whole.
+
+Everything here only reads small files (config.json, metrics.json, the README's first lines,
+safetensors headers); nothing loads an encoder. `models.registry` builds on it.
+
+Where models are found, in this order:
+
+1. the built-in default (`models/default`);
+2. every subdirectory with a config.json of ``$OTKLIK_HOME/models`` (sorted by name; hidden
+   directories, such as the staging directories of `otklik train`, are skipped);
+3. the paths in ``$OTKLIK_MODEL_DIRS`` (``os.pathsep``-separated);
+4. paths given by the caller (``otklik serve --model DIR``, ``create_app(model_dir=...)``).
+
+A path in 3 and 4 is either a model directory (it has config.json) or a directory of model
+directories. A directory reached twice is listed once.
+
+Names: a model is named by ``config.json["name"]``. When a name is already taken by a model
+found earlier, the later one is listed as ``name@dirname`` (``name@dirname~2``, ... if that is
+taken too), so every listed name is distinct and the earlier model keeps its plain name.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from models.paths import otklik_home
+
+BUILTIN_MODEL_DIR = Path(__file__).resolve().parent / "default"  # classifier.DEFAULT_MODEL_DIR
+MODEL_DIRS_ENV = "OTKLIK_MODEL_DIRS"
+REQUIRED_FILES = ("config.json", "taxonomy.json", "heads.json", "heads.safetensors")
+REQUIRED_HEADS = ("topic", "sentiment", "type", "aspects", "urgency")
+DELTA_FILE = "encoder_delta.safetensors"  # models.branch.DELTA_FILE (not imported: needs torch)
+SCORE_KEYS = ("accuracy", "macro_f1", "weighted_f1", "micro_f1")
+DESCRIPTION_CHARS = 240
+
+
+class ModelDirError(Exception):
+    """A model directory that cannot work; the message says why (in English)."""
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    """One discovered model directory and what its small files say."""
+
+    name: str
+    path: Path
+    source: str  # builtin | home | env | extra
+    config: dict = field(default_factory=dict)
+    metrics: dict = field(default_factory=dict)
+    error: str | None = None  # config.json unreadable
+
+    @property
+    def config_name(self) -> str:
+        return str(self.config.get("name") or self.path.name)
+
+    @property
+    def version(self) -> str | None:
+        value = self.config.get("version")
+        return None if value is None else str(value)
+
+    def encoder_key(self) -> tuple[str, bool, int]:
+        """Models with equal keys can share one loaded encoder."""
+        return (
+            str(self.config.get("encoder", "e5-small")),
+            bool(self.config.get("quantize", True)),
+            int(self.config.get("max_length", 256)),
+        )
+
+    def to_dict(self) -> dict:
+        task = self.config.get("task") or self.metrics.get("task")
+        out = {
+            "name": self.name,
+            "version": self.version,
+            "path": str(self.path),
+            "source": self.source,
+            "encoder": self.config.get("encoder"),
+            "task": task,
+            "mode": self.config.get("mode") or self.metrics.get("mode"),
+            "trained_at": self.config.get("trained_at") or self.metrics.get("trained_at"),
+            "base": self.config.get("base"),
+            "metrics": metrics_summary(self.metrics, task),
+            "description": description(self.path, self.config),
+        }
+        if self.error:
+            out["error"] = self.error
+        return out
+
+
+def _read_json(path: Path) -> dict:
+    data = json.loads(path.read_text("utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError(f"{path.name} is not a JSON object")
+    return data
+
+
+def read_entry(path: Path, source: str) -> ModelEntry:
+    """The entry of one directory (named by its config; the caller makes names distinct)."""
+    error = None
+    config: dict = {}
+    try:
+        config = _read_json(path / "config.json")
+        if not config.get("name") or not config.get("version"):
+            error = "config.json has no name or version"
+    except (OSError, ValueError) as exc:
+        error = f"config.json unreadable: {exc}"
+    metrics: dict = {}
+    try:
+        if (path / "metrics.json").is_file():
+            metrics = _read_json(path / "metrics.json")
+    except (OSError, ValueError):
+        metrics = {}
+    name = str(config.get("name") or path.name)
+    return ModelEntry(name, path, source, config, metrics, error)
+
+
+def _model_dirs_under(root: Path) -> Iterator[Path]:
+    """``root`` itself if it is a model directory, else its model subdirectories."""
+    if (root / "config.json").is_file():
+        yield root
+        return
+    if not root.is_dir():
+        return
+    for child in sorted(root.iterdir()):
+        if not child.name.startswith(".") and (child / "config.json").is_file():
+            yield child
+
+
+def env_roots() -> list[Path]:
+    value = os.environ.get(MODEL_DIRS_ENV, "")
+    return [Path(p).expanduser() for p in value.split(os.pathsep) if p.strip()]
+
+
+def candidate_dirs(default_dir: Path, extra: Iterable[Path]) -> Iterator[tuple[Path, str]]:
+    yield default_dir, "builtin"
+    for path in _model_dirs_under(otklik_home() / "models"):
+        yield path, "home"
+    for root in env_roots():
+        for path in _model_dirs_under(root):
+            yield path, "env"
+    for root in extra:
+        for path in _model_dirs_under(Path(root)):
+            yield path, "extra"
+
+
+def discover(default_dir: Path, extra: Iterable[Path] = ()) -> list[ModelEntry]:
+    """Every model directory, in discovery order, with distinct names (see the module doc)."""
+    seen: set[Path] = set()
+    taken: set[str] = set()
+    entries = []
+    for path, source in candidate_dirs(default_dir, extra):
+        path = path.resolve()
+        if path in seen:
+            continue
+        seen.add(path)
+        entry = read_entry(path, source)
+        name = entry.name
+        if name in taken:
+            name = f"{entry.name}@{path.name}"
+            number = 2
+            while name in taken:
+                name, number = f"{entry.name}@{path.name}~{number}", number + 1
+            entry = ModelEntry(name, path, source, entry.config, entry.metrics, entry.error)
+        taken.add(name)
+        entries.append(entry)
+    return entries
+
+
+def metrics_summary(metrics: dict, task: str | None = None) -> dict | None:
+    """Headline scores per task/head: ``{"topic": {"accuracy": .., "macro_f1": ..}, ...}``.
+
+    Reads ``metrics["evaluation"]`` (a model trained by `otklik train`) or the cross-validation
+    block of each head in ``metrics["heads"]`` (the built-in model); ``None`` when neither has
+    scores.
+    """
+    evaluation = metrics.get("evaluation")
+    if isinstance(evaluation, dict):
+        scores = _scores(evaluation)
+        if scores and "method" in evaluation:
+            scores["method"] = evaluation["method"]
+        return {str(task or "model"): scores} if scores else None
+    heads = metrics.get("heads")
+    if not isinstance(heads, dict):
+        return None
+    summary = {}
+    for head, block in heads.items():
+        if not isinstance(block, dict):
+            continue
+        for key, part in block.items():
+            scores = _scores(part) if isinstance(part, dict) else {}
+            if scores:
+                summary[head] = {**scores, "method": key}
+                break
+    return summary or None
+
+
+def _scores(block: dict) -> dict:
+    return {k: block[k] for k in SCORE_KEYS if isinstance(block.get(k), int | float)}
+
+
+def description(path: Path, config: dict) -> str | None:
+    """``config["description"]``, else the first paragraph of the model card (README.md)."""
+    if config.get("description"):
+        return str(config["description"])
+    try:
+        with (path / "README.md").open(encoding="utf-8") as card:
+            lines = [card.readline() for _ in range(40)]
+    except OSError:
+        return None
+    paragraph: list[str] = []
+    for line in lines:
+        line = line.strip()
+        if line.startswith(("#", "|", "<!--")) or not line:
+            if paragraph:
+                break
+            continue
+        paragraph.append(line)
+    text = " ".join(paragraph)
+    if len(text) > DESCRIPTION_CHARS:
+        text = text[: DESCRIPTION_CHARS - 1].rstrip() + "…"
+    return text or None
+
+
+def check_files(entry: ModelEntry) -> None:
+    """Cheap checks before loading: files present, heads complete and consistent.
+
+    Raises ModelDirError. Wrong dimensions against the encoder itself show up only when the
+    model is loaded and tried (see `models.registry`).
+    """
+    if entry.error:
+        raise ModelDirError(entry.error)
+    path = entry.path
+    missing = [name for name in REQUIRED_FILES if not (path / name).is_file()]
+    if missing:
+        raise ModelDirError(f"missing files: {', '.join(missing)}")
+    try:
+        meta = _read_json(path / "heads.json")
+    except (OSError, ValueError) as exc:
+        raise ModelDirError(f"heads.json unreadable: {exc}") from exc
+    absent = [head for head in REQUIRED_HEADS if head not in meta]
+    if absent:
+        raise ModelDirError(f"heads missing: {', '.join(absent)}")
+    branches = {"base", "tuned"} if (path / DELTA_FILE).is_file() else {"base"}
+    needed = {str(info.get("input", "base")) for info in meta.values()} - branches
+    if needed:
+        raise ModelDirError(f"heads need encoder branch {sorted(needed)} ({DELTA_FILE} absent)")
+    shapes = _tensor_shapes(path / "heads.safetensors")
+    uses_sparse = False
+    for head, info in meta.items():
+        labels = len(info.get("labels", []))
+        dense = shapes.get(f"{head}.dense_weight")
+        bias = shapes.get(f"{head}.bias")
+        if dense is None or bias is None:
+            raise ModelDirError(f"head {head!r}: weights missing in heads.safetensors")
+        if len(dense) != 2 or dense[0] != labels or bias != [labels]:
+            raise ModelDirError(
+                f"head {head!r}: {labels} labels but weights of shape {dense} and bias {bias}"
+            )
+        uses_sparse = uses_sparse or f"{head}.sparse_weight" in shapes
+    if uses_sparse and not (path / "tfidf.json").is_file():
+        raise ModelDirError("heads use TF-IDF features but tfidf.json is missing")
+
+
+def _tensor_shapes(path: Path) -> dict[str, list[int]]:
+    from safetensors import safe_open
+
+    try:
+        with safe_open(str(path), framework="numpy") as tensors:
+            return {key: list(tensors.get_slice(key).get_shape()) for key in tensors.keys()}
+    except Exception as exc:  # a truncated or foreign file
+        raise ModelDirError(f"heads.safetensors unreadable: {exc}") from exc
