@@ -159,7 +159,7 @@ def encode(classifier, task: str, texts: list[str]) -> tuple[np.ndarray, np.ndar
             batch = texts[start : start + BATCH_SIZE]
             dense, lexical = classifier.features(batch)
             probs.append(
-                head.predict_proba(dense[head.input], lexical if head.uses_sparse else None)
+                head.predict_proba(dense[head.input], classifier.lexical_for(head, lexical))
             )
             vectors.append(dense["base"])
             progress.update(len(batch))

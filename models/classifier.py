@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
 
 from models.added_topics import AddedTopics
 from models.aspect_cues import aspect_cues
@@ -108,8 +109,12 @@ class Classifier:
         self.config = ModelConfig.load(self.directory)
         self.taxonomy = Taxonomy.load(self.directory / "taxonomy.json")
         self.heads: dict[str, LinearHead] = load_heads(self.directory)
-        tfidf_path = self.directory / "tfidf.json"
-        self.tfidf = CharTfidf.load(self.directory) if tfidf_path.exists() else None
+        self.lexicons: dict[str, CharTfidf] = {}
+        for head in self.heads.values():
+            for stem in head.lexical if head.uses_sparse else ():
+                if stem not in self.lexicons:
+                    self.lexicons[stem] = CharTfidf.load(self.directory, stem)
+        self.tfidf = self.lexicons.get("tfidf")
         self.encoder = encoder or load_encoder(
             self.config.encoder, quantize=self.config.quantize, max_length=self.config.max_length
         )
@@ -156,7 +161,7 @@ class Classifier:
             "metrics": json.loads(card.read_text("utf-8")) if card.exists() else {},
         }
 
-    def features(self, texts: Sequence[str]) -> tuple[dict[str, np.ndarray], object]:
+    def features(self, texts: Sequence[str]) -> tuple[dict[str, np.ndarray], dict]:
         """Encoder embeddings ("base", and "tuned" for a fine-tuned model) and TF-IDF."""
         texts = list(texts)
         with self._lock:  # torch intra-op threads already use every core
@@ -165,17 +170,25 @@ class Classifier:
                 dense = {"base": base, "tuned": tuned}
             else:
                 dense = {"base": self.encoder.encode(texts)}
-        lexical = self.tfidf.transform(texts) if self.tfidf is not None else None
+        lexical = {stem: lexicon.transform(texts) for stem, lexicon in self.lexicons.items()}
         return dense, lexical
+
+    @staticmethod
+    def lexical_for(head: LinearHead, lexical: dict):
+        """The TF-IDF features `head` was trained on (None for a dense-only head)."""
+        if not head.uses_sparse:
+            return None
+        parts = [lexical[stem] for stem in head.lexical]
+        return parts[0] if len(parts) == 1 else sparse.hstack(parts, format="csr")
 
     def embed_base(self, texts: Sequence[str]) -> np.ndarray:
         """Base encoder embeddings of already cleaned texts (as `features()["base"]`)."""
         with self._lock:
             return self.encoder.encode(list(texts))
 
-    def probabilities(self, dense: dict[str, np.ndarray], lexical) -> dict[str, np.ndarray]:
+    def probabilities(self, dense: dict[str, np.ndarray], lexical: dict) -> dict[str, np.ndarray]:
         return {
-            name: head.predict_proba(dense[head.input], lexical if head.uses_sparse else None)
+            name: head.predict_proba(dense[head.input], self.lexical_for(head, lexical))
             for name, head in self.heads.items()
         }
 

@@ -43,6 +43,7 @@ class LinearHead:
     thresholds: np.ndarray | None = None
     metrics: dict = field(default_factory=dict)
     input: str = "base"  # "tuned": embeddings of the model's fine-tuned encoder branch
+    lexical: tuple[str, ...] = ("tfidf",)  # TF-IDF feature files (stems), side by side
 
     @property
     def uses_sparse(self) -> bool:
@@ -85,6 +86,7 @@ def save_heads(directory: Path, heads: dict[str, LinearHead]) -> None:
             "temperature": head.temperature,
             "metrics": head.metrics,
             "input": head.input,
+            "lexical": list(head.lexical),
         }
     save_file(tensors, str(directory / HEADS_FILE))
     (directory / HEADS_META).write_text(
@@ -109,5 +111,6 @@ def load_heads(directory: Path) -> dict[str, LinearHead]:
             thresholds=tensors.get(f"{name}.thresholds"),
             metrics=info.get("metrics", {}),
             input=info.get("input", "base"),
+            lexical=tuple(info.get("lexical", ("tfidf",))),
         )
     return heads

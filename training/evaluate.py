@@ -21,7 +21,7 @@ def predict_head(classifier: Classifier, task: str, texts: list[str]) -> tuple[l
     parts = []
     for start in tqdm(range(0, len(texts), CHUNK), desc="Оценка", unit="пакет"):
         dense, lexical = classifier.features(texts[start : start + CHUNK])
-        parts.append(head.predict_proba(dense[head.input], lexical if head.uses_sparse else None))
+        parts.append(head.predict_proba(dense[head.input], classifier.lexical_for(head, lexical)))
     probs = np.vstack(parts) if parts else np.zeros((0, len(head.labels)))
     if head.kind == "sigmoid":
         chosen = probs >= head.decision_thresholds()

@@ -24,6 +24,7 @@ from tqdm import tqdm
 from models.branch import DELTA_FILE, embed_and_mask, mean_pool, run_layers
 
 log = logging.getLogger("otklik.finetune")
+HEAD_LR_FACTOR = 20
 
 
 @dataclass
@@ -115,8 +116,16 @@ def finetune(
             cached.append((task_name, hidden, extended, mask, y))
 
     top_layers = model.encoder.layer[first:]
-    params = [p for p in model.parameters() if p.requires_grad] + list(heads.parameters())
-    optimizer = torch.optim.AdamW(params, lr=learning_rate, weight_decay=0.01)
+    encoder_params = [p for p in model.parameters() if p.requires_grad]
+    params = encoder_params + list(heads.parameters())
+    optimizer = torch.optim.AdamW(
+        [
+            {"params": encoder_params, "lr": learning_rate},
+            # a fresh head at the encoder's small rate is still near chance after an epoch
+            {"params": list(heads.parameters()), "lr": learning_rate * HEAD_LR_FACTOR},
+        ],
+        weight_decay=0.01,
+    )
     total_steps = max(1, int(math.ceil(len(cached) * epochs)))
     warmup = max(1, total_steps // 10)
     scheduler = torch.optim.lr_scheduler.LambdaLR(

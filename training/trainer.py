@@ -1,8 +1,9 @@
 """`otklik train`: an analyst's labelled data → a complete model directory with its evaluation.
 
 Two modes:
-* ``heads`` — a logistic-regression head on the frozen encoder's embeddings plus the base
-  model's character n-gram TF-IDF (seconds to minutes). Evaluated out-of-fold (5 folds).
+* ``heads`` — a logistic-regression head on the frozen encoder's embeddings plus word and
+  character n-gram TF-IDF fitted on the analyst's texts (minutes). Evaluated out-of-fold
+  (5 folds; the TF-IDF vocabulary is fitted once on all texts, labels are never seen).
 * ``finetune`` — the top layers of the encoder are trained on the task first (the frozen
   bottom's output is cached, see training/finetune.py), then the same head is fitted on the
   tuned embeddings. Evaluated on a stratified held-out split, then refitted on everything.
@@ -24,10 +25,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from models.branch import DELTA_FILE
 from models.classifier import DEFAULT_MODEL_DIR, Classifier
+from models.features import CharTfidf
 from models.heads import LinearHead, save_heads
 from models.taxonomy import OTHER_TOPIC, Label
 from training.finetune import Task, finetune, save_delta
@@ -37,8 +40,11 @@ from training.report import evaluate_multilabel, evaluate_predictions, summary, 
 from training.trained_card import write_trained_card
 
 ENCODE_CHUNK = 256
-COPIED_FILES = ("config.json", "taxonomy.json", "heads.json", "heads.safetensors", "tfidf.json",
-                "tfidf.safetensors", DELTA_FILE)  # fmt: skip
+NOT_COPIED = {"README.md", "metrics.json", "evaluation.json", "evaluation.html", "confusion.png"}
+WORD_TFIDF = {"analyzer": "word", "ngram_range": [1, 2], "min_df": 2, "max_features": 30000,
+              "sublinear_tf": True, "lowercase": True}  # fmt: skip
+CHAR_TFIDF = {"analyzer": "char_wb", "ngram_range": [2, 5], "min_df": 2, "max_features": 50000,
+              "sublinear_tf": True, "lowercase": True}  # fmt: skip
 
 
 @dataclass
@@ -113,12 +119,21 @@ class Trainer:
         self.base = base or Classifier(Path(options.base))
         dense_scale = self.base.config.extra.get("dense_scale", 3.0)
         self.dense_scale = float(dense_scale)
-        self._base_features: tuple | None = None
+        self._base_dense: tuple | None = None
+        self.lexicon: dict[str, CharTfidf] = {}
 
     # ------------------------------------------------------------------ features
 
+    def _fit_lexicon(self, texts: list[str]) -> None:
+        """Word and character n-gram TF-IDF of the analyst's own texts (their place names,
+        institutions and jargon are what the base vocabulary lacks)."""
+        self.lexicon = {
+            f"{self.options.task}_words": CharTfidf(WORD_TFIDF).fit(texts),
+            f"{self.options.task}_chars": CharTfidf(CHAR_TFIDF).fit(texts),
+        }
+
     def _lexical(self, texts: list[str]):
-        return self.base.tfidf.transform(texts) if self.base.tfidf is not None else None
+        return sparse.hstack([v.transform(texts) for v in self.lexicon.values()], format="csr")
 
     def _encode(self, texts: list[str], branch=None, desc: str = "Эмбеддинги") -> np.ndarray:
         from tqdm import tqdm
@@ -165,11 +180,12 @@ class Trainer:
                                 seed=o.seed)  # fmt: skip
 
     def _features(self, texts: list[str], delta: dict | None):
+        """Embeddings (frozen or tuned) and the TF-IDF of the lexicon fitted last."""
         if delta is None:
-            if self._base_features is None or self._base_features[0] != texts:
+            if self._base_dense is None or self._base_dense[0] != texts:
                 encode = self.encode_base or self._encode
-                self._base_features = (list(texts), encode(texts), self._lexical(texts))
-            return self._base_features[1], self._base_features[2]
+                self._base_dense = (list(texts), encode(texts))
+            return self._base_dense[1], self._lexical(texts)
         branch = self.base.encoder.tuned_branch(delta)
         return self._encode(texts, branch, "Эмбеддинги (дообученные слои)"), self._lexical(texts)
 
@@ -234,6 +250,7 @@ class Trainer:
         delta = None
         if self.options.mode == "finetune":
             delta = self._finetune(train_texts, train_targets, labels)
+        self._fit_lexicon(train_texts)
         texts = list(train_texts) + list(test_texts)
         dense, lexical = self._features(texts, delta)
         train_idx = np.arange(len(train_texts))
@@ -274,9 +291,11 @@ class Trainer:
         if o.mode == "finetune":
             print("Итоговая модель: дообучение на всех данных")
             delta = self._finetune(data.texts, data.targets, data.labels)
+        self._fit_lexicon(data.texts)
         dense, lexical = self._features(data.texts, delta)
         head, oof = self._fit(dense, lexical, data.targets, data.labels, folds=o.folds)
         head.input = "tuned" if delta is not None else "base"
+        head.lexical = tuple(self.lexicon)
         if report is None and evaluation["method"] == "kfold":
             if o.task == "aspects":
                 chosen = oof >= head.decision_thresholds()
@@ -295,9 +314,13 @@ class Trainer:
         staging = Path(tempfile.mkdtemp(prefix=f".{output.name}-", dir=output.parent))
         try:
             base_dir = Path(o.base)
-            for name in COPIED_FILES:
-                if (base_dir / name).exists() and not (name == DELTA_FILE and delta is not None):
-                    shutil.copy2(base_dir / name, staging / name)
+            for path in base_dir.iterdir():
+                if path.is_file() and path.name not in NOT_COPIED and not (
+                    path.name == DELTA_FILE and delta is not None
+                ):
+                    shutil.copy2(path, staging / path.name)
+            for stem, lexicon in self.lexicon.items():
+                lexicon.save(staging, stem)
             if delta is not None:
                 if any(h.input == "tuned" for k, h in self.base.heads.items() if k != o.task):
                     raise TrainingError("Базовая модель использует другую дельту кодировщика")
