@@ -248,7 +248,7 @@ def check_files(entry: ModelEntry) -> None:
     if needed:
         raise ModelDirError(f"heads need encoder branch {sorted(needed)} ({DELTA_FILE} absent)")
     shapes = _tensor_shapes(path / "heads.safetensors")
-    uses_sparse = False
+    lexicons: set[str] = set()
     for head, info in meta.items():
         labels = len(info.get("labels", []))
         dense = shapes.get(f"{head}.dense_weight")
@@ -259,9 +259,11 @@ def check_files(entry: ModelEntry) -> None:
             raise ModelDirError(
                 f"head {head!r}: {labels} labels but weights of shape {dense} and bias {bias}"
             )
-        uses_sparse = uses_sparse or f"{head}.sparse_weight" in shapes
-    if uses_sparse and not (path / "tfidf.json").is_file():
-        raise ModelDirError("heads use TF-IDF features but tfidf.json is missing")
+        if f"{head}.sparse_weight" in shapes:
+            lexicons.update(info.get("lexical", ["tfidf"]))
+    absent = sorted(f"{stem}.json" for stem in lexicons if not (path / f"{stem}.json").is_file())
+    if absent:
+        raise ModelDirError(f"heads use TF-IDF features but {', '.join(absent)} missing")
 
 
 def _tensor_shapes(path: Path) -> dict[str, list[int]]:

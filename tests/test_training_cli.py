@@ -173,3 +173,15 @@ def test_finetune_mode_stores_a_tuned_branch(labelled_csv, tmp_path):
     assert model.branch is not None
     result = model.classify(["Автобус номер 5 не пришёл, ждали на остановке час."])[0]
     assert result.topic.id == "транспорт"
+
+
+def test_a_trained_model_goes_into_service_through_the_registry(trained):
+    from models.registry import ModelRegistry
+
+    registry = ModelRegistry(roots=[trained.parent])
+    listed = {m["name"]: m for m in registry.list()}
+    assert listed["my-topics"]["task"] == "topic" and listed["my-topics"]["mode"] == "heads"
+    model = registry.activate("my-topics", persist=False)
+    assert registry.name_of(model) == "my-topics"
+    result = model.classify(["Собаки без хозяина бегают стаей у школы, кусают детей."])[0]
+    assert result.topic.id == "животные"
