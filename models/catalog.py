@@ -243,7 +243,7 @@ def check_files(entry: ModelEntry) -> None:
     absent = [head for head in REQUIRED_HEADS if head not in meta]
     if absent:
         raise ModelDirError(f"heads missing: {', '.join(absent)}")
-    branches = {"base", "tuned"} if (path / DELTA_FILE).is_file() else {"base"}
+    branches = {"base", "tuned", "base+tuned"} if (path / DELTA_FILE).is_file() else {"base"}
     needed = {str(info.get("input", "base")) for info in meta.values()} - branches
     if needed:
         raise ModelDirError(f"heads need encoder branch {sorted(needed)} ({DELTA_FILE} absent)")

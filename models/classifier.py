@@ -24,6 +24,7 @@ from nlp.pipeline import TextAnalysis, analyze
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "default"
 URGENCY_ORDER = ("low", "medium", "high")
 SUPPORTED_LANGUAGES = ("ru",)
+BOTH = "base+tuned"  # a head over the frozen and the fine-tuned embeddings side by side
 CUE_SCORE = 0.5  # the score of an aspect stated outright that the head scored lower
 
 
@@ -120,7 +121,7 @@ class Classifier:
         )
         delta = load_delta(self.directory)
         self.branch = self.encoder.tuned_branch(delta) if delta is not None else None
-        inputs = {"base", "tuned"} if delta is not None else {"base"}
+        inputs = {"base", "tuned", BOTH} if delta is not None else {"base"}
         missing = {h.input for h in self.heads.values()} - inputs
         if missing:
             raise ValueError(f"{self.directory}: heads need encoder branch {sorted(missing)}")
@@ -167,7 +168,7 @@ class Classifier:
         with self._lock:  # torch intra-op threads already use every core
             if self.branch is not None:
                 base, tuned = self.encoder.encode_branches(texts, self.branch)
-                dense = {"base": base, "tuned": tuned}
+                dense = {"base": base, "tuned": tuned, BOTH: np.hstack([base, tuned])}
             else:
                 dense = {"base": self.encoder.encode(texts)}
         lexical = {stem: lexicon.transform(texts) for stem, lexicon in self.lexicons.items()}

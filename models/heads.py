@@ -42,7 +42,7 @@ class LinearHead:
     temperature: float = 1.0
     thresholds: np.ndarray | None = None
     metrics: dict = field(default_factory=dict)
-    input: str = "base"  # "tuned": embeddings of the model's fine-tuned encoder branch
+    input: str = "base"  # or "tuned" / "base+tuned": the fine-tuned branch (models/branch.py)
     lexical: tuple[str, ...] = ("tfidf",)  # TF-IDF feature files (stems), side by side
 
     @property

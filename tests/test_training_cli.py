@@ -168,7 +168,7 @@ def test_finetune_mode_stores_a_tuned_branch(labelled_csv, tmp_path):
     assert code == 0
     assert (output / DELTA_FILE).is_file()
     heads = json.loads((output / "heads.json").read_text("utf-8"))
-    assert heads["topic"]["input"] == "tuned" and heads["sentiment"]["input"] == "base"
+    assert heads["topic"]["input"] == "base+tuned" and heads["sentiment"]["input"] == "base"
     model = Classifier(output)
     assert model.branch is not None
     result = model.classify(["Автобус номер 5 не пришёл, ждали на остановке час."])[0]

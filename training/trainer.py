@@ -6,7 +6,8 @@ Two modes:
   (5 folds; the TF-IDF vocabulary is fitted once on all texts, labels are never seen).
 * ``finetune`` — the top layers of the encoder are trained on the task first (the frozen
   bottom's output is cached, see training/finetune.py), then the same head is fitted on the
-  tuned embeddings. Evaluated on a stratified held-out split, then refitted on everything.
+  frozen and the tuned embeddings side by side (the tuned ones alone overfit small data).
+  Evaluated on a stratified held-out split, then refitted on everything.
 
 The new model is the base model with the trained task's head replaced: its other heads
 (sentiment, type, aspects, urgency…) keep working. A fine-tuned model stores only its top
@@ -29,7 +30,7 @@ from scipy import sparse
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from models.branch import DELTA_FILE
-from models.classifier import DEFAULT_MODEL_DIR, Classifier
+from models.classifier import BOTH, DEFAULT_MODEL_DIR, Classifier
 from models.features import CharTfidf
 from models.heads import LinearHead, save_heads
 from models.taxonomy import OTHER_TOPIC, Label
@@ -138,14 +139,16 @@ class Trainer:
     def _encode(self, texts: list[str], branch=None, desc: str = "Эмбеддинги") -> np.ndarray:
         from tqdm import tqdm
 
-        out = np.zeros((len(texts), self.base.encoder.dim), dtype=np.float32)
+        width = self.base.encoder.dim * (1 if branch is None else 2)
+        out = np.zeros((len(texts), width), dtype=np.float32)
         for start in tqdm(range(0, len(texts), ENCODE_CHUNK), desc=desc, unit="пакет"):
             chunk = texts[start : start + ENCODE_CHUNK]
             if branch is None:
                 out[start : start + len(chunk)] = self.base.encoder.encode(chunk)
             else:
-                _, tuned = self.base.encoder.encode_branches(chunk, branch)
-                out[start : start + len(chunk)] = tuned
+                out[start : start + len(chunk)] = np.hstack(
+                    self.base.encoder.encode_branches(chunk, branch)
+                )
         return out
 
     def _finetune(self, texts: list[str], targets: list[str], labels: list[str]) -> dict:
@@ -294,7 +297,7 @@ class Trainer:
         self._fit_lexicon(data.texts)
         dense, lexical = self._features(data.texts, delta)
         head, oof = self._fit(dense, lexical, data.targets, data.labels, folds=o.folds)
-        head.input = "tuned" if delta is not None else "base"
+        head.input = BOTH if delta is not None else "base"
         head.lexical = tuple(self.lexicon)
         if report is None and evaluation["method"] == "kfold":
             if o.task == "aspects":
@@ -322,7 +325,7 @@ class Trainer:
             for stem, lexicon in self.lexicon.items():
                 lexicon.save(staging, stem)
             if delta is not None:
-                if any(h.input == "tuned" for k, h in self.base.heads.items() if k != o.task):
+                if any(h.input != "base" for k, h in self.base.heads.items() if k != o.task):
                     raise TrainingError("Базовая модель использует другую дельту кодировщика")
                 save_delta(delta, staging)
             heads = dict(self.base.heads)
