@@ -28,7 +28,7 @@ _STATUS = {
     "invalid": (422, "invalid_topic"),
     "conflict": (409, "topic_exists"),
     "not_found": (404, "topic_not_found"),
-    "broken": (500, "topics_file_broken"),
+    "broken": (503, "topics_file_broken"),  # fix or remove the file; nothing is lost
 }
 
 
