@@ -26,7 +26,8 @@ def register(commands) -> None:
     train.add_argument("--taxonomy", type=Path, default=None,
                        help="названия меток: JSON {\"метка\": \"название\"} или таксономия")
     train.add_argument("--mode", choices=("heads", "finetune"), default="heads",
-                       help="heads — быстро (минуты); finetune — дообучение кодировщика, точнее")
+                       help="heads — быстро (минуты); finetune — дообучение верхних слоёв"
+                            " кодировщика (десятки минут на 2 ядрах)")
     train.add_argument("--base", type=Path, default=None, help="базовая модель (встроенная)")
     train.add_argument("--output", "-o", type=Path, required=True, help="каталог новой модели")
     train.add_argument("--name", default=None, help="имя модели (по умолчанию — имя каталога)")
