@@ -40,6 +40,9 @@ def register(commands) -> None:
     train.add_argument("--epochs", type=float, default=3.0, help="эпох дообучения (3)")
     train.add_argument("--train-layers", type=int, default=4, help="дообучаемых слоёв (4)")
     train.add_argument("--max-rows", type=int, default=MAX_ROWS, help=f"предел строк ({MAX_ROWS})")
+    train.add_argument("--class-weight", choices=("balanced", "none"), default="balanced",
+                       help="веса классов: balanced — редкие классы важнее (выше macro-F1),"
+                            " none — как в данных (выше accuracy и weighted-F1)")
     train.add_argument("--overwrite", action="store_true", help="заменить модель в --output")
     train.set_defaults(handler=run_train)
 
@@ -104,6 +107,7 @@ def _run_train(args: argparse.Namespace) -> int:
         epochs=args.epochs,
         train_layers=args.train_layers,
         overwrite=args.overwrite,
+        class_weight=None if args.class_weight == "none" else "balanced",
         taxonomy=read_taxonomy_file(args.taxonomy, args.task) if args.taxonomy else {},
         source=args.data.name,
     )

@@ -123,11 +123,11 @@ def tfidf_baseline(split: Split) -> list[str]:
 
 
 class TrainerMethod:
-    def __init__(self, mode: str, epochs: float, base, encode_base) -> None:
+    def __init__(self, mode: str, epochs: float, base, encode_base, class_weight) -> None:
         from training.trainer import Trainer, TrainOptions
 
-        self.trainer = Trainer(TrainOptions(mode=mode, epochs=epochs), base=base,
-                               encode_base=encode_base)  # fmt: skip
+        options = TrainOptions(mode=mode, epochs=epochs, class_weight=class_weight)
+        self.trainer = Trainer(options, base=base, encode_base=encode_base)
 
     def __call__(self, split: Split) -> list[str]:
         labels = sorted(set(split.train_y))
@@ -204,6 +204,7 @@ def main() -> int:
     parser.add_argument("--modes", default="baseline,heads,finetune")
     parser.add_argument("--finetune-folds", type=int, default=1)
     parser.add_argument("--epochs", type=float, default=3.0)
+    parser.add_argument("--class-weight", choices=("balanced", "none"), default="balanced")
     parser.add_argument("--json-out", type=Path, default=None)
     args = parser.parse_args()
     if not DATASETS.exists():
@@ -237,13 +238,14 @@ def main() -> int:
         return embed_cached(base.encoder, texts, tag="retrain-bench")
 
     methods: dict = {}
+    weight = None if args.class_weight == "none" else "balanced"
     modes = args.modes.split(",")
     if "baseline" in modes:
         methods["baseline"] = tfidf_baseline
     if "heads" in modes:
-        methods["heads"] = TrainerMethod("heads", args.epochs, base, encode_base)
+        methods["heads"] = TrainerMethod("heads", args.epochs, base, encode_base, weight)
     if "finetune" in modes:
-        methods["finetune"] = TrainerMethod("finetune", args.epochs, base, encode_base)
+        methods["finetune"] = TrainerMethod("finetune", args.epochs, base, encode_base, weight)
     run(benchmarks, methods, args.finetune_folds)
     print()
     print(table(benchmarks, args.finetune_folds))

@@ -164,8 +164,10 @@ def test_finetune_mode_stores_a_tuned_branch(labelled_csv, tmp_path):
     output = tmp_path / "tuned"
     code = main(["train", str(labelled_csv), "--text-col", "Текст", "--label-col", "метка",
                  "--mode", "finetune", "--train-layers", "1", "--epochs", "1", "--eval", "none",
-                 "--output", str(output)])  # fmt: skip
+                 "--class-weight", "none", "--output", str(output)])  # fmt: skip
     assert code == 0
+    params = json.loads((output / "metrics.json").read_text("utf-8"))["training"]["params"]
+    assert params["class_weight"] == "none" and params["train_layers"] == 1
     assert (output / DELTA_FILE).is_file()
     heads = json.loads((output / "heads.json").read_text("utf-8"))
     assert heads["topic"]["input"] == "base+tuned" and heads["sentiment"]["input"] == "base"

@@ -64,6 +64,7 @@ class TrainOptions:
     learning_rate: float = 1e-4
     max_length: int = 256
     c: float = 4.0
+    class_weight: str | None = "balanced"  # None: plain likelihood, better weighted F1
     overwrite: bool = False
     taxonomy: dict[str, dict] = field(default_factory=dict)  # label -> {name, description}
     source: str = ""
@@ -180,7 +181,7 @@ class Trainer:
                                     seed=o.seed)  # fmt: skip
         return fit_softmax_head(o.task, dense, lexical, targets, labels,
                                 dense_scale=self.dense_scale, c=o.c, folds=folds,
-                                seed=o.seed)  # fmt: skip
+                                seed=o.seed, class_weight=o.class_weight)  # fmt: skip
 
     def _features(self, texts: list[str], delta: dict | None):
         """Embeddings (frozen or tuned) and the TF-IDF of the lexicon fitted last."""
@@ -376,7 +377,8 @@ class Trainer:
             "classes": dict(data.counts().most_common()),
             "notes": data.notes,
             "seed": o.seed,
-            "params": {"c": o.c, "dense_scale": self.dense_scale, **(
+            "params": {"c": o.c, "dense_scale": self.dense_scale,
+                       "class_weight": o.class_weight or "none", **(
                 {"epochs": o.epochs, "train_layers": o.train_layers,
                  "learning_rate": o.learning_rate, "max_length": o.max_length}
                 if o.mode == "finetune" else {})},  # fmt: skip
