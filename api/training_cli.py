@@ -79,7 +79,7 @@ def _print_notes(notes: list[str]) -> None:
 
 
 @_friendly
-def _run_train(args: argparse.Namespace) -> int:
+def run_train(args: argparse.Namespace) -> int:
     from models.classifier import DEFAULT_MODEL_DIR
     from training.labelled import read_labelled
     from training.trainer import Trainer, TrainOptions, read_taxonomy_file
@@ -125,9 +125,6 @@ def _run_train(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_train(args: argparse.Namespace) -> int:
-    return _run_train(args)
-
 
 def _scores_line(report: dict, method: str) -> str:
     how = {"kfold": "перекрёстная проверка", "holdout": "отложенная выборка"}.get(method, method)
@@ -137,7 +134,7 @@ def _scores_line(report: dict, method: str) -> str:
 
 
 @_friendly
-def _run_evaluate(args: argparse.Namespace) -> int:
+def run_evaluate(args: argparse.Namespace) -> int:
     from training.evaluate import evaluate_file
 
     report_dir = args.report or args.data.with_name(args.data.stem + ".evaluation")
@@ -154,6 +151,3 @@ def _run_evaluate(args: argparse.Namespace) -> int:
         print(f"Отчёт: {report_dir / 'evaluation.html'}")
     return 0
 
-
-def run_evaluate(args: argparse.Namespace) -> int:
-    return _run_evaluate(args)

@@ -21,7 +21,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -386,16 +386,12 @@ class Trainer:
         }
 
     def _write_taxonomy(self, directory: Path, label_info: dict[str, dict]) -> None:
-        taxonomy = self.base.taxonomy
         section = TAXONOMY_SECTION[self.options.task]
         labels = [Label(id=k, name=v["name"], description=v["description"])
                   for k, v in label_info.items()]  # fmt: skip
         if self.options.task == "topic" and OTHER_TOPIC not in label_info:
             labels.append(Label(id=OTHER_TOPIC, name="Другое"))
-        setattr(taxonomy, section, labels)
-        taxonomy.save(directory / "taxonomy.json")
-        # the base classifier keeps its own taxonomy object: reload it from the base directory
-        self.base.taxonomy = type(taxonomy).load(Path(self.options.base) / "taxonomy.json")
+        replace(self.base.taxonomy, **{section: labels}).save(directory / "taxonomy.json")
 
 
 def _rows(matrix, idx):
