@@ -55,13 +55,13 @@ DATA = DATASETS / "faq_rutube"
 
 BASELINE_GRID = [round(float(x), 3) for x in np.arange(0.05, 0.205, 0.01)]  # cosine distance
 GRID = {
-    "threshold": [0.80, 0.81, 0.82, 0.83, 0.84],
-    "char_weight": [0.1],
+    "threshold": [0.72, 0.74, 0.76, 0.78],
+    "lemma_weight": [0.05, 0.1],
     "profile_weight": [0.1, 0.2],
     "kb_boost": [2.0, 3.0],
 }
-NO_KB_GRID = {"threshold": [0.80, 0.81, 0.82, 0.83, 0.84], "char_weight": [0.1]}
-KB_THRESHOLDS = [0.0, 0.78, 0.80, 0.82, 0.84, 0.86]
+NO_KB_GRID = {"threshold": [0.72, 0.74, 0.76, 0.78, 0.80], "lemma_weight": [0.05, 0.1]}
+KB_THRESHOLDS = [0.0, 0.60, 0.65, 0.70, 0.72, 0.75]
 
 
 class CachedEncoder:
@@ -106,12 +106,16 @@ def halves(data: list[dict], repeats: int) -> list[tuple[frozenset, frozenset]]:
 class Half:
     """The questions and KB entries of a set of FAQ groups."""
 
-    def __init__(self, data: list[dict], kb: list[dict], groups: frozenset) -> None:
+    def __init__(
+        self, data: list[dict], kb: list[dict], groups: frozenset, answers: bool = True
+    ) -> None:
         rows = [r for r in data if r["faq_id"] in groups]
         self.questions = [FaqQuestion(str(r["id"]), r["text"]) for r in rows]
         self.truth = {str(r["id"]): r["faq_id"] for r in rows}
         self.kb = [
-            KbEntry(str(r["faq_id"]), r["faq_question"]) for r in kb if r["faq_id"] in groups
+            KbEntry(str(r["faq_id"]), r["faq_question"], r.get("faq_answer") if answers else None)
+            for r in kb
+            if r["faq_id"] in groups
         ]
 
 
@@ -251,7 +255,8 @@ def run_quality(args: argparse.Namespace) -> None:
         mean_sd([t[0] for t in test_nk]),
     )
     for c, n in sorted(count(chosen_nk).items(), key=lambda kv: -kv[1]):
-        print(f"      chosen {n}x: threshold_no_kb={c.threshold_no_kb} char_weight={c.char_weight}")
+        no_kb_choice = f"threshold_no_kb={c.threshold_no_kb} lemma_weight={c.lemma_weight}"
+        print(f"      chosen {n}x: {no_kb_choice}")
 
     best = max(cfgs, key=lambda c: statistics.mean(objective(table[s][c]) for s in sets))
     d = DEFAULT_PARAMS
@@ -266,6 +271,9 @@ def run_quality(args: argparse.Namespace) -> None:
         f"    defaults on the full visible set:      ARI {ari_full:.3f}   acc@1 {acc_full:.3f}"
         f" (kb_threshold={DEFAULT_PARAMS.kb_threshold})"
     )
+    no_answers = Half(data, kb, frozenset(r["faq_id"] for r in data), answers=False)
+    na = score(group_questions(no_answers.questions, encoder=enc, kb=no_answers.kb), full.truth)
+    print(f"    same, KB without its answers:          ARI {na[0]:.3f}   acc@1 {na[1]:.3f}")
     nk = score(group_questions(full.questions, encoder=enc), full.truth)[0]
     print(f"    defaults without KB, full visible set: ARI {nk:.3f}")
 
@@ -295,7 +303,7 @@ def count(items: list) -> dict:
 
 def short(p: FaqParams) -> str:
     return (
-        f"threshold={p.threshold} char_weight={p.char_weight} "
+        f"threshold={p.threshold} lemma_weight={p.lemma_weight} "
         f"profile_weight={p.profile_weight} kb_boost={p.kb_boost}"
     )
 

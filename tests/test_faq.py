@@ -22,6 +22,7 @@ from insights.faq import (
     KbEntry,
     faq_file,
     group_questions,
+    read_kb,
     top_by_region,
 )
 from insights.faq_cluster import average_linkage
@@ -367,9 +368,10 @@ def test_faq_rutube_quality_floors(e5):
         with (FAQ_RUTUBE / name).open(encoding="utf-8") as fh:
             return [json.loads(line) for line in fh if line.strip()]
 
-    data, kb_rows = rows("data.jsonl"), rows("kb.jsonl")
+    data = rows("data.jsonl")
     questions = [FaqQuestion(str(r["id"]), r["text"]) for r in data]
-    kb = [KbEntry(str(r["faq_id"]), r["faq_question"]) for r in kb_rows]
+    kb = read_kb(FAQ_RUTUBE / "kb.jsonl")
+    assert all(e.answer for e in kb)
     clusters = group_questions(questions, encoder=e5, kb=kb)
     _check_partition(clusters, questions)
     cl = _cluster_of(clusters)
@@ -377,11 +379,26 @@ def test_faq_rutube_quality_floors(e5):
     ari = adjusted_rand_score(truth, [cl[str(r["id"])].id for r in data])
     matched = [(cl[str(r["id"])].kb_match or {}).get("faq_id") for r in data]
     acc = np.mean([m == str(r["faq_id"]) for m, r in zip(matched, data, strict=True)])
-    # measured on these 411 questions (benchmarks/faq.py): ARI 0.46, acc@1 0.65; plain average
-    # linkage on raw e5 scores ARI 0.32 at its best threshold, plain nearest KB question 0.61
+    # measured on these 411 questions (benchmarks/faq.py): ARI 0.54, acc@1 0.68 (0.44 / 0.62
+    # with the KB's questions alone); plain average linkage on raw e5 scores ARI 0.31 at its
+    # best threshold, plain nearest KB question 0.55
     assert ari >= ARI_FLOOR
     assert acc >= ACC_FLOOR
 
 
-ARI_FLOOR = 0.42
-ACC_FLOOR = 0.60
+ARI_FLOOR = 0.50
+ACC_FLOOR = 0.65
+
+
+def test_read_kb_keeps_answers(tmp_path):
+    path = tmp_path / "kb.jsonl"
+    rows = [
+        {"faq_id": 1, "faq_question": "Как оформить субсидию?", "faq_answer": "Через МФЦ."},
+        {"faq_id": "2", "question": "Как заменить паспорт?"},
+        {"faq_id": 3, "faq_question": "  "},
+    ]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+    assert read_kb(path) == [
+        KbEntry("1", "Как оформить субсидию?", "Через МФЦ."),
+        KbEntry("2", "Как заменить паспорт?", None),
+    ]
