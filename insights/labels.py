@@ -72,6 +72,23 @@ def taxonomy(model_dir: str | None = None) -> Taxonomy:
     return Taxonomy("empty", "0", [], [], [], [], [])
 
 
+def added_topic_names(directory: Path | None = None) -> dict[str, str]:
+    """Names of the topics analysts added to any model (``otklik topics add``): stored messages
+    may carry them. Unreadable files are skipped; the topics API reports them."""
+    if directory is None:
+        from models.added_topics import topics_dir
+
+        directory = topics_dir()
+    names: dict[str, str] = {}
+    for path in sorted(Path(directory).glob("*.json")):
+        try:
+            for topic in json.loads(path.read_text("utf-8")).get("topics", []):
+                names.setdefault(str(topic["id"]), str(topic["name"]))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            continue
+    return names
+
+
 class Names:
     """Display names of every dimension's values."""
 
@@ -79,7 +96,7 @@ class Names:
         tax = tax or taxonomy()
         self.taxonomy = tax
         self.maps = {
-            "topic": tax.names("topics"),
+            "topic": {**added_topic_names(), **tax.names("topics")},
             "type": tax.names("types"),
             "aspect": {**tax.names("aspects"), NO_ASPECT: NO_ASPECT_NAME},
             "sentiment": tax.names("sentiments"),
