@@ -52,6 +52,9 @@ class Benchmark:
     name: str
     metrics: dict[str, Callable[[list[str], list[str]], float]]
     splits: list[Split]
+    # what `otklik train --class-weight` an analyst picks for this metric: balanced classes for
+    # macro-F1, the plain likelihood for weighted F1
+    class_weight: str | None = "balanced"
     results: dict[str, list[dict]] = field(default_factory=dict)  # method -> per split
 
 
@@ -110,7 +113,8 @@ def train_test(folder: str, keep: set[str] | None, metrics: dict, name: str) -> 
     return Benchmark(name, metrics, [Split(train_texts, train_y, test_texts, test_y)])
 
 
-def tfidf_baseline(split: Split) -> list[str]:
+def tfidf_baseline(split: Split, class_weight: str | None = None) -> list[str]:
+    """The reference: plain likelihood whatever ``class_weight`` the trained methods use."""
     word = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True, max_features=200000)
     char = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True,
                            max_features=200000)  # fmt: skip
@@ -126,10 +130,14 @@ class TrainerMethod:
     def __init__(self, mode: str, epochs: float, base, encode_base, class_weight) -> None:
         from training.trainer import Trainer, TrainOptions
 
-        options = TrainOptions(mode=mode, epochs=epochs, class_weight=class_weight)
+        options = TrainOptions(mode=mode, epochs=epochs)
         self.trainer = Trainer(options, base=base, encode_base=encode_base)
+        self.class_weight = class_weight  # "auto": the benchmark's own
 
-    def __call__(self, split: Split) -> list[str]:
+    def __call__(self, split: Split, class_weight: str | None) -> list[str]:
+        if self.class_weight != "auto":
+            class_weight = self.class_weight
+        self.trainer.options.class_weight = class_weight
         labels = sorted(set(split.train_y))
         predicted, _ = self.trainer.fit_predict(split.train_texts, split.train_y, labels,
                                                 split.test_texts)  # fmt: skip
@@ -142,7 +150,7 @@ def run(benchmarks: list[Benchmark], methods: dict, finetune_folds: int) -> None
             splits = bench.splits[:finetune_folds] if method == "finetune" else bench.splits
             for number, split in enumerate(splits, start=1):
                 started = time.time()
-                predicted = predict(split)
+                predicted = predict(split, bench.class_weight)
                 seconds = time.time() - started
                 scores = {m: f(split.test_y, predicted) for m, f in bench.metrics.items()}
                 bench.results.setdefault(method, []).append({"fold": number, "seconds": seconds,
@@ -204,7 +212,8 @@ def main() -> int:
     parser.add_argument("--modes", default="baseline,heads,finetune")
     parser.add_argument("--finetune-folds", type=int, default=1)
     parser.add_argument("--epochs", type=float, default=3.0)
-    parser.add_argument("--class-weight", choices=("balanced", "none"), default="balanced")
+    parser.add_argument("--class-weight", choices=("auto", "balanced", "none"), default="auto",
+                        help="auto: none for weighted F1 (rusentiment), balanced elsewhere")
     parser.add_argument("--json-out", type=Path, default=None)
     args = parser.parse_args()
     if not DATASETS.exists():
@@ -220,8 +229,10 @@ def main() -> int:
         benchmarks.append(train_test("sentirueval2015_tweets", {"negative", "neutral", "positive"},
                                      {"macro_f1": macro_f1}, "tweets 2015 train→test"))
     if "rusentiment" in wanted:
-        benchmarks.append(train_test("rusentiment", None, {"weighted_f1": weighted_f1},
-                                     "rusentiment train→test"))
+        rusentiment = train_test("rusentiment", None, {"weighted_f1": weighted_f1},
+                                 "rusentiment train→test")  # fmt: skip
+        rusentiment.class_weight = None
+        benchmarks.append(rusentiment)
 
     from models.classifier import Classifier
     from training.embeddings import embed_cached
@@ -238,7 +249,7 @@ def main() -> int:
         return embed_cached(base.encoder, texts, tag="retrain-bench")
 
     methods: dict = {}
-    weight = None if args.class_weight == "none" else "balanced"
+    weight = {"auto": "auto", "balanced": "balanced", "none": None}[args.class_weight]
     modes = args.modes.split(",")
     if "baseline" in modes:
         methods["baseline"] = tfidf_baseline
