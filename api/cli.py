@@ -44,7 +44,9 @@ def main(argv: list[str] | None = None) -> int:
 
     faq = commands.add_parser("faq", help="кандидаты в FAQ: группы похожих вопросов из файла")
     faq.add_argument("input", type=Path, help="вопросы: JSONL, CSV или XLSX (id, text, region)")
-    faq.add_argument("--kb", type=Path, default=None, help="база FAQ (JSONL: faq_id, faq_question)")
+    faq.add_argument("--kb", type=Path, default=None,
+                     help="база FAQ (JSONL, CSV, XLSX: faq_id, faq_question и, если есть,"
+                          " faq_answer: ответ уточняет сопоставление)")  # fmt: skip
     faq.add_argument("--previous", type=Path, default=None, help="вопросы прошлого периода")
     faq.add_argument("-o", "--output", type=Path, required=True, help="выходной OUT.json")
     faq.add_argument("--text-col", default="text", help="столбец с текстом (text)")

@@ -106,7 +106,7 @@ def register(commands) -> None:
     _period_args(report)
     report.add_argument("-o", "--output", type=Path, required=True, help="выходной файл")
     report.add_argument("--kb", type=Path, default=None,
-                        help="база знаний FAQ (JSONL: faq_id, faq_question)")
+                        help="база знаний FAQ (faq_id, faq_question, необязательно faq_answer)")
     report.add_argument("--no-faq", action="store_true",
                         help="без группировки вопросов (не загружать модель)")
     _common(report)

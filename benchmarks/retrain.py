@@ -127,10 +127,10 @@ def tfidf_baseline(split: Split, class_weight: str | None = None) -> list[str]:
 
 
 class TrainerMethod:
-    def __init__(self, mode: str, epochs: float, base, encode_base, class_weight) -> None:
+    def __init__(self, mode: str, base, encode_base, class_weight, **options) -> None:
         from training.trainer import Trainer, TrainOptions
 
-        options = TrainOptions(mode=mode, epochs=epochs)
+        options = TrainOptions(mode=mode, **options)
         self.trainer = Trainer(options, base=base, encode_base=encode_base)
         self.class_weight = class_weight  # "auto": the benchmark's own
 
@@ -212,6 +212,8 @@ def main() -> int:
     parser.add_argument("--modes", default="baseline,heads,finetune")
     parser.add_argument("--finetune-folds", type=int, default=1)
     parser.add_argument("--epochs", type=float, default=3.0)
+    parser.add_argument("--train-layers", type=int, default=4, help="finetune: top layers trained")
+    parser.add_argument("--learning-rate", type=float, default=1e-4)
     parser.add_argument("--class-weight", choices=("auto", "balanced", "none"), default="auto",
                         help="auto: none for weighted F1 (rusentiment), balanced elsewhere")
     parser.add_argument("--json-out", type=Path, default=None)
@@ -254,9 +256,11 @@ def main() -> int:
     if "baseline" in modes:
         methods["baseline"] = tfidf_baseline
     if "heads" in modes:
-        methods["heads"] = TrainerMethod("heads", args.epochs, base, encode_base, weight)
+        methods["heads"] = TrainerMethod("heads", base, encode_base, weight)
     if "finetune" in modes:
-        methods["finetune"] = TrainerMethod("finetune", args.epochs, base, encode_base, weight)
+        methods["finetune"] = TrainerMethod("finetune", base, encode_base, weight,
+                                            epochs=args.epochs, train_layers=args.train_layers,
+                                            learning_rate=args.learning_rate)  # fmt: skip
     run(benchmarks, methods, args.finetune_folds)
     print()
     print(table(benchmarks, args.finetune_folds))
