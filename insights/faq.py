@@ -14,7 +14,7 @@ How a group is formed
    the embedding of the question and, where the KB has answers, of question + answer
    (``answer_weight``; e5 ``"passage: "`` prefix); its lemma part holds the lemmas of both:
    users ask in words the answer uses more often than the reference question does (on the
-   RUTUBE FAQ: ARI 0.53 vs 0.44, kb_match 0.68 vs 0.62 on the full visible set). Every
+   RUTUBE FAQ: ARI 0.53 vs 0.46, kb_match 0.68 vs 0.62 on the full visible set). Every
    question gets a *KB profile*: the softmax (temperature
    ``profile_temperature``) of its similarities to the KB entries plus a "none of them" entry
    scored ``kb_threshold``. Two questions that point to different KB entries lose up to
