@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/retrain.py [--datasets kursk,tweets,rusentiment]
         [--modes baseline,heads,finetune] [--finetune-folds 1] [--epochs 3]
+        [--train-layers 4] [--learning-rate 1e-4] [--class-weight auto|balanced|none]
 
 Every row is measured in the same run on the same splits:
 * appeals_kursk_2022: 5-fold cross-validation (category_code: accuracy and macro-F1 over

@@ -64,7 +64,8 @@ class TrainOptions:
     learning_rate: float = 1e-4
     max_length: int = 256
     # Inverse regularisation and the weight of the embeddings against the TF-IDF columns:
-    # 2 / 2 beat the default model's 4 / 3 on Kursk and RuSentiment (benchmarks/retrain.py).
+    # 2 / 2 against the default model's 4 / 3: +0.5 / +1 points on Kursk categories and
+    # RuSentiment, -0.7 / -0.5 on Kursk executors and tweets (benchmarks/retrain.py splits).
     c: float = 2.0
     dense_scale: float = 2.0
     class_weight: str | None = "balanced"  # None: plain likelihood, better weighted F1
