@@ -212,9 +212,10 @@ class _Space:
             analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, dtype=np.float32
         ).fit(texts + kb_texts)
         kb_lemmas = [_lemma_string(t) for t in kb_full]
+        self._lemma_strings = {t: _lemma_string(t) for t in texts}  # reused by _blocks
         self.lemma = TfidfVectorizer(
             token_pattern=r"\S+", sublinear_tf=True, dtype=np.float32, lowercase=False
-        ).fit([_lemma_string(t) for t in texts] + kb_lemmas + ["_"])
+        ).fit(list(self._lemma_strings.values()) + kb_lemmas + ["_"])
         if kb:
             e5_question = _encode(encoder, kb_texts, passage=True)
             a = params.answer_weight if any(e.answer for e in kb) else 0.0
@@ -235,7 +236,9 @@ class _Space:
         return [
             _encode(self.encoder, texts),
             self.char.transform(texts),
-            self.lemma.transform([_lemma_string(t) for t in texts]),
+            self.lemma.transform(
+                [self._lemma_strings.get(t) or _lemma_string(t) for t in texts]
+            ),
         ]
 
     def kb_sim(self, blocks: list[Any]) -> np.ndarray:
