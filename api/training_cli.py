@@ -40,9 +40,10 @@ def register(commands) -> None:
     train.add_argument("--epochs", type=float, default=3.0, help="эпох дообучения (3)")
     train.add_argument("--train-layers", type=int, default=4, help="дообучаемых слоёв (4)")
     train.add_argument("--max-rows", type=int, default=MAX_ROWS, help=f"предел строк ({MAX_ROWS})")
-    train.add_argument("--class-weight", choices=("balanced", "none"), default="balanced",
-                       help="веса классов: balanced — редкие классы важнее (выше macro-F1),"
-                            " none — как в данных (выше accuracy и weighted-F1)")
+    train.add_argument("--class-weight", choices=("sqrt", "balanced", "none"), default="sqrt",
+                       help="веса классов: sqrt (по умолчанию) — редкие классы важнее, но не"
+                            " вровень с частыми; balanced — все классы вровень (macro-F1);"
+                            " none — как в данных (weighted-F1)")
     train.add_argument("--overwrite", action="store_true", help="заменить модель в --output")
     train.set_defaults(handler=run_train)
 
@@ -107,7 +108,7 @@ def run_train(args: argparse.Namespace) -> int:
         epochs=args.epochs,
         train_layers=args.train_layers,
         overwrite=args.overwrite,
-        class_weight=None if args.class_weight == "none" else "balanced",
+        class_weight=None if args.class_weight == "none" else args.class_weight,
         taxonomy=read_taxonomy_file(args.taxonomy, args.task) if args.taxonomy else {},
         source=args.data.name,
     )

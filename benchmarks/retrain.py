@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/retrain.py [--datasets kursk,tweets,rusentiment]
         [--modes baseline,heads,finetune] [--finetune-folds 1] [--epochs 3]
-        [--train-layers 4] [--learning-rate 1e-4] [--class-weight auto|balanced|none]
+        [--train-layers 4] [--learning-rate 1e-4] [--class-weight auto|sqrt|balanced|none]
 
 Every row is measured in the same run on the same splits:
 * appeals_kursk_2022: 5-fold cross-validation (category_code: accuracy and macro-F1 over
@@ -53,9 +53,9 @@ class Benchmark:
     name: str
     metrics: dict[str, Callable[[list[str], list[str]], float]]
     splits: list[Split]
-    # what `otklik train --class-weight` an analyst picks for this metric: balanced classes for
-    # macro-F1, the plain likelihood for weighted F1
-    class_weight: str | None = "balanced"
+    # what `otklik train --class-weight` an analyst picks for this metric: the default (sqrt)
+    # for accuracy and macro-F1, the plain likelihood for weighted F1
+    class_weight: str | None = "sqrt"
     results: dict[str, list[dict]] = field(default_factory=dict)  # method -> per split
 
 
@@ -215,8 +215,9 @@ def main() -> int:
     parser.add_argument("--epochs", type=float, default=3.0)
     parser.add_argument("--train-layers", type=int, default=4, help="finetune: top layers trained")
     parser.add_argument("--learning-rate", type=float, default=1e-4)
-    parser.add_argument("--class-weight", choices=("auto", "balanced", "none"), default="auto",
-                        help="auto: none for weighted F1 (rusentiment), balanced elsewhere")
+    parser.add_argument("--class-weight", default="auto",
+                        choices=("auto", "balanced", "sqrt", "none"),
+                        help="auto: none for weighted F1 (rusentiment), sqrt elsewhere")
     parser.add_argument("--json-out", type=Path, default=None)
     args = parser.parse_args()
     if not DATASETS.exists():
@@ -252,7 +253,7 @@ def main() -> int:
         return embed_cached(base.encoder, texts, tag="retrain-bench")
 
     methods: dict = {}
-    weight = {"auto": "auto", "balanced": "balanced", "none": None}[args.class_weight]
+    weight = None if args.class_weight == "none" else args.class_weight
     modes = args.modes.split(",")
     if "baseline" in modes:
         methods["baseline"] = tfidf_baseline

@@ -7,7 +7,7 @@ from scipy import sparse
 
 from models.features import CharTfidf
 from models.heads import load_heads, save_heads
-from training.linear import fit_sigmoid_head, fit_softmax_head, fit_temperature
+from training.linear import class_weights, fit_sigmoid_head, fit_softmax_head, fit_temperature
 
 
 def _blobs(seed: int = 0, n: int = 300, dim: int = 16):
@@ -51,3 +51,25 @@ def test_temperature_softens_overconfident_logits():
     logits = np.zeros((500, 2))
     logits[np.arange(500), noisy] = 10.0  # overconfident
     assert fit_temperature(logits, y, "softmax") > 3.0
+
+
+def test_class_weights_balanced_sqrt_and_none():
+    y = np.array([0] * 90 + [1] * 10)
+    balanced = class_weights(y, "balanced")
+    assert np.isclose(balanced[0] * 90, balanced[1] * 10)  # each class weighs the same in all
+    sqrt = class_weights(y, "sqrt")
+    assert np.isclose(sqrt[1] / sqrt[0], 3.0)  # sqrt(90 / 10)
+    assert class_weights(y, None) is None
+
+
+def test_sqrt_weighting_sits_between_plain_and_balanced():
+    rng = np.random.default_rng(1)
+    y = np.array([0] * 270 + [1] * 30)
+    X = (rng.normal(size=(300, 4)) + y[:, None] * 1.0).astype(np.float32)
+    labels = ["major", "minor"]
+    names = [labels[i] for i in y]
+    recalls = []
+    for mode in (None, "sqrt", "balanced"):
+        head, _ = fit_softmax_head("t", X, None, names, labels, folds=3, class_weight=mode)
+        recalls.append((head.predict_proba(X).argmax(axis=1)[y == 1] == 1).mean())
+    assert recalls[0] < recalls[1] < recalls[2]

@@ -22,6 +22,7 @@ from safetensors.torch import save_file
 from tqdm import tqdm
 
 from models.branch import DELTA_FILE, embed_and_mask, mean_pool, run_layers
+from training.linear import class_weights
 
 log = logging.getLogger("otklik.finetune")
 HEAD_LR_FACTOR = 20
@@ -41,9 +42,8 @@ def trainable_prefixes(model: torch.nn.Module, train_layers: int) -> list[str]:
 
 
 def _class_weights(y: np.ndarray, classes: int) -> torch.Tensor:
-    counts = np.bincount(y, minlength=classes).astype(np.float64)
-    weights = np.where(counts > 0, (counts.sum() / np.maximum(counts, 1) / classes) ** 0.5, 0.0)
-    return torch.tensor(weights, dtype=torch.float32)
+    weights = class_weights(y, "sqrt")
+    return torch.tensor([weights.get(i, 0.0) for i in range(classes)], dtype=torch.float32)
 
 
 def _batches(tokenizer, texts, prefix, max_length, batch_size) -> list[list[int]]:

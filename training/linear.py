@@ -39,6 +39,21 @@ def _softmax_coef(model: LogisticRegression) -> tuple[np.ndarray, np.ndarray]:
     return coef, intercept
 
 
+def class_weights(y: np.ndarray, mode: str | None) -> dict[int, float] | None:
+    """Per-class loss weights: ``"balanced"`` (n / (k * count): every class weighs the same),
+    ``"sqrt"`` (its square root: rare classes count more, frequent ones keep most of their
+    weight) or None (plain likelihood)."""
+    if mode is None:
+        return None
+    if mode not in ("balanced", "sqrt"):
+        raise ValueError(f"unknown class weighting {mode!r}")
+    classes, counts = np.unique(y, return_counts=True)
+    weights = len(y) / (len(classes) * counts)
+    if mode == "sqrt":
+        weights = np.sqrt(weights)
+    return {int(c): float(w) for c, w in zip(classes, weights, strict=True)}
+
+
 def fit_temperature(logits: np.ndarray, targets: np.ndarray, kind: str) -> float:
     """Temperature that minimises the negative log-likelihood of out-of-fold logits."""
 
@@ -76,8 +91,10 @@ def fit_softmax_head(
     y = np.array([index[t] for t in targets])
     X = design_matrix(dense, lexical, dense_scale)
 
+    weights = class_weights(y, class_weight)
+
     def model() -> LogisticRegression:
-        return LogisticRegression(C=c, max_iter=3000, class_weight=class_weight)
+        return LogisticRegression(C=c, max_iter=3000, class_weight=weights)
 
     oof = np.zeros((len(y), len(labels)), dtype=np.float64)
     n_splits = min(folds, int(np.bincount(y).min()) if len(set(y)) > 1 else 2)
