@@ -91,7 +91,8 @@ def fit_softmax_head(
     y = np.array([index[t] for t in targets])
     X = design_matrix(dense, lexical, dense_scale)
 
-    weights = class_weights(y, class_weight)
+    # scikit-learn computes "balanced" per fold itself; "sqrt" it does not know
+    weights = class_weights(y, "sqrt") if class_weight == "sqrt" else class_weight
 
     def model() -> LogisticRegression:
         return LogisticRegression(C=c, max_iter=3000, class_weight=weights)
