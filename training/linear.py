@@ -10,6 +10,7 @@ from scipy.optimize import minimize_scalar
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.utils.class_weight import compute_class_weight
 
 from models.heads import LinearHead, sigmoid, softmax
 
@@ -47,8 +48,8 @@ def class_weights(y: np.ndarray, mode: str | None) -> dict[int, float] | None:
         return None
     if mode not in ("balanced", "sqrt"):
         raise ValueError(f"unknown class weighting {mode!r}")
-    classes, counts = np.unique(y, return_counts=True)
-    weights = len(y) / (len(classes) * counts)
+    classes = np.unique(y)
+    weights = compute_class_weight("balanced", classes=classes, y=y)
     if mode == "sqrt":
         weights = np.sqrt(weights)
     return {int(c): float(w) for c, w in zip(classes, weights, strict=True)}
