@@ -39,7 +39,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from faq import CachedEncoder, Half, halves, load, score  # noqa: E402
+from faq import DATA, CachedEncoder, Half, halves, load, score  # noqa: E402
 
 import insights.faq as core  # noqa: E402
 from insights.faq_text import content_lemmas, content_text  # noqa: E402
@@ -125,6 +125,14 @@ def kb_adapter(r: Retrieval, ridge: float = 10.0, temperature: float = 0.02) -> 
     return q @ r.k.T
 
 
+def with_titles(entries: list, titles: dict[str, str]) -> list:
+    """KB entries with their section heading appended to the answer text."""
+    return [
+        core.KbEntry(e.faq_id, e.question, f"{e.answer or ''} {titles.get(e.faq_id, '')}".strip())
+        for e in entries
+    ]
+
+
 def full_set(encoder, data: list[dict], kb: list[dict]) -> tuple[Half, Retrieval]:
     full = Half(data, kb, frozenset(r["faq_id"] for r in data))
     entries = core._dedupe_kb(full.kb)
@@ -144,18 +152,11 @@ def run_variants(encoder, data: list[dict], kb: list[dict]) -> None:
     r.row("KB adapter (ridge 10, T 0.02)", kb_adapter(r))
 
     titles = {str(row["faq_id"]): row.get("faq_topic") or "" for row in kb}
-    with_titles = [
-        core.KbEntry(e.faq_id, e.question, f"{e.answer or ''} {titles.get(e.faq_id, '')}".strip())
-        for e in r.kb
-    ]
-    t = Retrieval(encoder, r.texts, with_titles, r.truth)
+    t = Retrieval(encoder, r.texts, with_titles(r.kb, titles), r.truth)
     t.row("FAQ section title after the answer", t.q @ t.k.T)
 
     shipped = score(core.group_questions(full.questions, encoder=encoder, kb=full.kb), full.truth)
-    titled_kb = [
-        core.KbEntry(e.faq_id, e.question, f"{e.answer or ''} {titles.get(e.faq_id, '')}".strip())
-        for e in full.kb
-    ]
+    titled_kb = with_titles(full.kb, titles)
     titled = score(core.group_questions(full.questions, encoder=encoder, kb=titled_kb), full.truth)
     check = core._shares_topic
     core._shares_topic = lambda texts, question: True  # ablation: no shared-lemma check
@@ -209,6 +210,9 @@ def run_coverage(encoder, data: list[dict], kb: list[dict], repeats: int = 3) ->
 def main() -> None:
     from models.encoders import load_encoder
 
+    if not (DATA / "data.jsonl").is_file():
+        print(f"{DATA} is absent: nothing to measure")
+        return
     data, kb = load()
     encoder = CachedEncoder(load_encoder("e5-small"))
     run_variants(encoder, data, kb)
