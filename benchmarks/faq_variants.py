@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from faq import DATA, CachedEncoder, Half, halves, load, score  # noqa: E402
 
 import insights.faq as core  # noqa: E402
-from insights.faq_text import content_lemmas, content_text  # noqa: E402
+from insights.faq_text import content_text  # noqa: E402
 
 SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
@@ -112,7 +112,6 @@ def kb_adapter(r: Retrieval, ridge: float = 10.0, temperature: float = 0.02) -> 
     eye = torch.eye(x.shape[1])
     w = eye.clone().requires_grad_(True)
     opt = torch.optim.Adam([w], lr=1e-3)
-    torch.manual_seed(0)
     for _ in range(300):
         z = torch.nn.functional.normalize(x @ w, dim=1)
         loss = torch.nn.functional.cross_entropy(z @ k.T / temperature, y)
@@ -183,13 +182,12 @@ def run_coverage(encoder, data: list[dict], kb: list[dict], repeats: int = 3) ->
             order = np.argsort(-r.sim, axis=1)
             for i, text in enumerate(texts):
                 first, second = order[i, 0], order[i, 1]
-                shared = content_lemmas(text) & content_lemmas(r.kb[first].question)
                 rows.append((
                     covered,
                     r.kb[first].faq_id == truth[i],
                     r.sim[i, first],
                     r.sim[i, first] - r.sim[i, second],
-                    bool(shared),
+                    core._shares_topic([text], r.kb[first].question),
                 ))  # fmt: skip
     covered, right, top, margin, shared = (np.array(c) for c in zip(*rows, strict=True))
     print("\ncoverage trade-off (per question, halves of the groups, 3 splits x 2)")
