@@ -27,6 +27,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from models.encoders import config_precision
 from models.paths import otklik_home
 
 BUILTIN_MODEL_DIR = Path(__file__).resolve().parent / "default"  # classifier.DEFAULT_MODEL_DIR
@@ -62,11 +63,11 @@ class ModelEntry:
         value = self.config.get("version")
         return None if value is None else str(value)
 
-    def encoder_key(self) -> tuple[str, bool, int]:
+    def encoder_key(self) -> tuple[str, str, int]:
         """Models with equal keys can share one loaded encoder."""
         return (
             str(self.config.get("encoder", "e5-small")),
-            bool(self.config.get("quantize", True)),
+            config_precision(self.config),
             int(self.config.get("max_length", 256)),
         )
 

@@ -14,7 +14,7 @@ from scipy import sparse
 from models.added_topics import AddedTopics
 from models.aspect_cues import aspect_cues
 from models.branch import load_delta
-from models.encoders import Encoder, load_encoder
+from models.encoders import Encoder, config_precision, load_encoder
 from models.features import CharTfidf
 from models.heads import LinearHead, load_heads
 from models.taxonomy import OTHER_TOPIC, Taxonomy
@@ -33,7 +33,7 @@ class ModelConfig:
     name: str
     version: str
     encoder: str = "e5-small"
-    quantize: bool = True
+    precision: str = "auto"  # models.encoders.PRECISIONS
     max_length: int = 256
     top_k: int = 3
     other_threshold: float = 0.3
@@ -42,6 +42,8 @@ class ModelConfig:
     @classmethod
     def load(cls, directory: Path) -> ModelConfig:
         data = json.loads((directory / "config.json").read_text("utf-8"))
+        data["precision"] = config_precision(data)
+        data.pop("quantize", None)
         known = {k: data[k] for k in cls.__dataclass_fields__ if k in data and k != "extra"}
         extra = {k: v for k, v in data.items() if k not in cls.__dataclass_fields__}
         return cls(**known, extra=extra)
@@ -117,7 +119,7 @@ class Classifier:
                     self.lexicons[stem] = CharTfidf.load(self.directory, stem)
         self.tfidf = self.lexicons.get("tfidf")
         self.encoder = encoder or load_encoder(
-            self.config.encoder, quantize=self.config.quantize, max_length=self.config.max_length
+            self.config.encoder, precision=self.config.precision, max_length=self.config.max_length
         )
         delta = load_delta(self.directory)
         self.branch = self.encoder.tuned_branch(delta) if delta is not None else None

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +21,8 @@ __all__ = [
     "Encoder",
     "NavecEncoder",
     "TransformerEncoder",
+    "bf16_native",
+    "config_precision",
     "default_num_threads",
     "l2_normalize",
     "load_encoder",
@@ -30,10 +30,9 @@ __all__ = [
 
 ENCODER_META_FILE = "otklik_encoder.json"  # same name as models.e5_convert.ENCODER_META_FILE
 NAVEC_FILE = "navec_news_v1_1B_250K_300d_100q.tar"
+PRECISIONS = ("auto", "bf16", "fp32")
+_TRANSFORMER_ONLY = ("precision", "max_length", "prefix", "num_threads")
 # model types whose HF class takes ``add_pooling_layer`` (e5 uses mean pooling, no pooler)
-# Linear layers left in float by quantize=True: FFN output projections of BERT-style encoders
-_FLOAT_LINEAR = re.compile(r"(?<!attention)\.output\.dense$")
-_TRANSFORMER_ONLY = ("quantize", "max_length", "prefix", "num_threads")
 _POOLER_MODEL_TYPES = frozenset({"bert", "roberta", "xlm-roberta", "camembert", "xlm-roberta-xl"})
 
 
@@ -62,6 +61,30 @@ def default_num_threads() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not Linux
         return max(1, os.cpu_count() or 1)
+
+
+def bf16_native() -> bool:
+    """True where the CPU multiplies bfloat16 matrices in hardware (AVX512-BF16 or AMX)."""
+    import torch
+
+    probes = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    return any(bool(getattr(torch.cpu, probe, lambda: False)()) for probe in probes)
+
+
+def resolve_precision(precision: str) -> str:
+    """``"auto"`` → ``"bf16"`` where the CPU computes it natively, else ``"fp32"``."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {PRECISIONS}, got {precision!r}")
+    if precision == "auto":
+        return "bf16" if bf16_native() else "fp32"
+    return precision
+
+
+def config_precision(config: dict[str, Any]) -> str:
+    """The ``precision`` of a model's config.json (older configs said ``quantize``)."""
+    if "precision" in config:
+        return str(config["precision"])
+    return "auto" if config.get("quantize", True) else "fp32"
 
 
 def _as_text_list(texts: Sequence[str]) -> list[str]:
@@ -107,25 +130,34 @@ class TransformerEncoder:
     Without it: mean pooling, normalisation on, no prefix.
 
     Speed: inference mode, texts sorted by token count and padded per batch (order restored),
-    and with ``quantize=True`` int8 dynamic quantization of every ``nn.Linear``. Weights are
-    memory-mapped from ``model.safetensors``, so the large word-embedding matrix is paged in
-    lazily from the file instead of being copied into anonymous memory.
+    and with ``precision="bf16"`` the Linear layers hold bfloat16 weights and multiply in
+    bfloat16 under autocast (layer norms, softmax and pooling stay float32). ``"auto"`` picks
+    bf16 where the CPU has it in hardware, else float32. Weights are memory-mapped from
+    ``model.safetensors``, so the large word-embedding matrix is paged in lazily from the file
+    instead of being copied into anonymous memory.
+
+    A text's vector does not depend on the other texts of its batch (within float rounding,
+    far below 1e-4): every operation works on one row, and padding is masked. int8 *dynamic*
+    quantization is not used for that reason: it takes one activation scale over the whole
+    padded batch, so a short text's vector moved with the length of its neighbours.
 
     ``.model`` and ``.tokenizer`` are the underlying HF objects (for fine-tuning use
-    ``quantize=False``: a dynamically quantized model cannot be trained).
+    ``precision="fp32"``).
     """
 
     def __init__(
         self,
         path: str | os.PathLike[str],
         *,
-        quantize: bool = True,
+        precision: str = "auto",
         max_length: int = 256,
         prefix: str | None = None,
         num_threads: int | None = None,
     ) -> None:
         import torch
         from transformers import AutoConfig, AutoModel, AutoTokenizer
+
+        from models import rowwise_attention
 
         self.path = Path(path)
         if not (self.path / "config.json").is_file():
@@ -138,7 +170,7 @@ class TransformerEncoder:
         self.normalize: bool = bool(meta.get("normalize", True))
         self.prefix: str = meta.get("query_prefix", "") if prefix is None else prefix
         self.passage_prefix: str = meta.get("passage_prefix", self.prefix)
-        self.quantized = quantize
+        self.precision = resolve_precision(precision)
         self.num_threads = num_threads or default_num_threads()
         torch.set_num_threads(self.num_threads)
 
@@ -147,12 +179,11 @@ class TransformerEncoder:
         if getattr(config, "model_type", None) in _POOLER_MODEL_TYPES:
             kwargs["add_pooling_layer"] = False
         self.tokenizer = AutoTokenizer.from_pretrained(self.path, local_files_only=True)
+        kwargs["attn_implementation"] = rowwise_attention.register()
         with _quiet_loading():
             model = AutoModel.from_pretrained(self.path, **kwargs)
         model.eval()
-        if quantize:
-            model = self._quantize(model)
-        self.model = model
+        self.model = self._cast(model)
 
         limits = [max_length, int(meta.get("max_length", max_length))]
         limits.append(int(getattr(config, "max_position_embeddings", max_length)))
@@ -161,7 +192,7 @@ class TransformerEncoder:
             limits.append(tok_max)
         self.max_length = min(limits)
         self.dim: int = int(config.hidden_size)
-        self.name: str = self.path.name + ("-int8" if quantize else "")
+        self.name: str = self.path.name + ("-bf16" if self.precision == "bf16" else "")
         pad_id = self.tokenizer.pad_token_id
         self._pad_id = int(pad_id if pad_id is not None else 0)
 
@@ -172,27 +203,20 @@ class TransformerEncoder:
             return {}
         return json.loads(meta_file.read_text(encoding="utf-8"))
 
-    @staticmethod
-    def _quantize(model: Any) -> Any:
-        """int8 dynamic quantization of the Linear layers, except FFN down-projections.
-
-        The input of a BERT FFN output projection (GELU activations) is heavy-tailed and
-        per-tensor int8 activation scales wreck it: on e5-small quantizing every Linear gave
-        cosine ~0.977 to float, keeping the 12 ``layer.N.output.dense`` in float 0.996 at
-        nearly the same speed.
-        """
+    def _cast(self, module: Any) -> Any:
+        """bfloat16 weights for every Linear when running in bf16 (in place)."""
         import torch
 
-        targets = {
-            name
-            for name, module in model.named_modules()
-            if isinstance(module, torch.nn.Linear) and not _FLOAT_LINEAR.search(name)
-        }
-        with warnings.catch_warnings():  # torch.ao eager quantization is deprecated, still works
-            warnings.simplefilter("ignore")
-            return torch.ao.quantization.quantize_dynamic(
-                model, targets, dtype=torch.qint8, inplace=True
-            )
+        if self.precision == "bf16":
+            for layer in module.modules():
+                if isinstance(layer, torch.nn.Linear):
+                    layer.to(torch.bfloat16)
+        return module
+
+    def _autocast(self) -> Any:
+        import torch
+
+        return torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16")
 
     def tokenize(self, texts: Sequence[str], prefix: str | None = None) -> list[list[int]]:
         """Token ids (with ``<s>``/``</s>``, truncated to ``max_length``) after the prefix."""
@@ -229,7 +253,7 @@ class TransformerEncoder:
         lengths = np.fromiter((len(x) for x in ids), dtype=np.int64, count=len(ids))
         order = np.argsort(-lengths, kind="stable")
         starts = range(0, len(order), batch_size)
-        with torch.inference_mode():
+        with torch.inference_mode(), self._autocast():
             for start in _progress(starts, len(starts), show_progress, self.name):
                 idx = order[start : start + batch_size]
                 width = int(lengths[idx[0]])
@@ -242,11 +266,11 @@ class TransformerEncoder:
         return l2_normalize(out) if self.normalize else out
 
     def tuned_branch(self, delta: dict[str, Any]) -> tuple[int, Any]:
-        """The fine-tuned top layers of a model directory, quantized like this encoder."""
+        """The fine-tuned top layers of a model directory, in this encoder's precision."""
         from models.branch import build_tuned_layers
 
         first, layers = build_tuned_layers(self.model, delta)
-        return first, (self._quantize(layers) if self.quantized else layers)
+        return first, self._cast(layers)
 
     def encode_branches(
         self, texts: Sequence[str], branch: tuple[int, Any], *, batch_size: int = 32
@@ -254,7 +278,7 @@ class TransformerEncoder:
         """Base and tuned embeddings in one pass: the bottom layers are computed once."""
         import torch
 
-        from models.branch import embed_and_mask, mean_pool, run_layers
+        from models.branch import embed_and_mask, run_layers
 
         first, tuned_layers = branch
         base_layers = self.model.encoder.layer
@@ -264,7 +288,7 @@ class TransformerEncoder:
         ids = self.tokenize(texts)
         lengths = np.fromiter((len(x) for x in ids), dtype=np.int64, count=len(ids))
         order = np.argsort(-lengths, kind="stable")
-        with torch.inference_mode():
+        with torch.inference_mode(), self._autocast():
             for start in range(0, len(order), batch_size):
                 idx = order[start : start + batch_size]
                 width = int(lengths[idx[0]])
@@ -276,9 +300,9 @@ class TransformerEncoder:
                 hidden, extended = embed_and_mask(self.model, input_ids, mask)
                 hidden = run_layers(base_layers[:first], hidden, extended)
                 top = run_layers(base_layers[first:], hidden, extended)
-                base[idx] = mean_pool(top, mask).float().numpy()
+                base[idx] = self._pool(top, lengths[idx])
                 top = run_layers(tuned_layers, hidden, extended)
-                tuned[idx] = mean_pool(top, mask).float().numpy()
+                tuned[idx] = self._pool(top, lengths[idx])
         if self.normalize:
             l2_normalize(base)
             l2_normalize(tuned)
@@ -286,16 +310,20 @@ class TransformerEncoder:
 
     def _forward(self, input_ids: Any, mask: Any) -> np.ndarray:
         hidden = self.model(input_ids=input_ids, attention_mask=mask).last_hidden_state
+        return self._pool(hidden, mask.sum(dim=1).tolist())
+
+    def _pool(self, hidden: Any, lengths: Sequence[int]) -> np.ndarray:
+        """CLS or the mean over each row's own tokens (never over its padding)."""
+        import torch
+
         if self.pooling == "cls":
-            pooled = hidden[:, 0]
-        else:
-            m = mask.unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * m).sum(dim=1) / m.sum(dim=1).clamp(min=1.0)
-        return pooled.float().numpy()
+            return hidden[:, 0].float().numpy()
+        rows = [hidden[row, : int(n)].float().mean(dim=0) for row, n in enumerate(lengths)]
+        return torch.stack(rows).numpy()
 
     def __repr__(self) -> str:
         return (
-            f"TransformerEncoder({str(self.path)!r}, quantize={self.quantized}, "
+            f"TransformerEncoder({str(self.path)!r}, precision={self.precision!r}, "
             f"max_length={self.max_length}, prefix={self.prefix!r})"
         )
 
@@ -379,7 +407,7 @@ def load_encoder(spec: str = "e5-small", **kwargs: Any) -> Encoder:
     """``"e5-small"`` (default, converted on first use), ``"navec"``, or a checkpoint dir.
 
     Keyword arguments go to the encoder's constructor; transformer-only options
-    (``quantize``, ``max_length``, ``prefix``, ``num_threads``) are ignored for navec.
+    (``precision``, ``max_length``, ``prefix``, ``num_threads``) are ignored for navec.
     """
     key = spec.strip().lower()
     if key in {"e5-small", "e5", "multilingual-e5-small"}:

@@ -10,7 +10,7 @@ from training.finetune import DELTA_FILE, Task, finetune, save_delta
 
 
 def test_top_layers_train_and_delta_round_trips(tmp_path):
-    encoder = load_encoder("e5-small", quantize=False)
+    encoder = load_encoder("e5-small", precision="fp32")
     model, tokenizer = encoder.model, encoder.tokenizer
     before = {k: v.clone() for k, v in model.state_dict().items()}
     texts = ["Спасибо, всё отлично", "Ужасно, ничего не работает"] * 4

@@ -49,7 +49,7 @@ def build(output: Path, seed: int = 0) -> dict:
         f"tweets {len(tweets)}, bank reviews {len(reviews)}"
     )
 
-    encoder = load_encoder("e5-small", quantize=True)
+    encoder = load_encoder("e5-small")
     tag = f"{encoder.name}-q"
     texts = [e.text for e in everything]
     dense_all = embed_cached(encoder, texts, tag)
@@ -153,7 +153,7 @@ def build(output: Path, seed: int = 0) -> dict:
         "name": MODEL_NAME,
         "version": MODEL_VERSION,
         "encoder": "e5-small",
-        "quantize": True,
+        "precision": "auto",
         "max_length": 256,
         "top_k": 3,
         "other_threshold": 0.3,

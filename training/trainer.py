@@ -162,7 +162,7 @@ class Trainer:
         from models.encoders import load_encoder
 
         o = self.options
-        trainable = load_encoder(self.base.config.encoder, quantize=False,
+        trainable = load_encoder(self.base.config.encoder, precision="fp32",
                                  max_length=o.max_length)  # fmt: skip
         delta = finetune(
             trainable.model,
