@@ -175,6 +175,14 @@ def _joins(text: str, word: _Word, anchor: _Reading, loose: bool = False) -> boo
     return _has_case(word.text, anchor.case) and not find_regions(word.text)
 
 
+def _plain_surname(word: str, anchor: _Reading) -> bool:
+    """A surname in an UPPER or lower case run: a Surn reading that agrees, or an ending."""
+    agrees = _surname_agrees(word, anchor)
+    if agrees is not None:
+        return agrees
+    return _SURNAME_ENDING.search(word.lower()) is not None
+
+
 def _name_patronymic(text: str, run: list[_Word], i: int) -> tuple[int, int] | None:
     """Run indices [a, b) of a name built around the first name at i and the patronymic at
     i + 1, with a surname before or after when one fits."""
@@ -195,9 +203,9 @@ def _name_patronymic(text: str, run: list[_Word], i: int) -> tuple[int, int] | N
             a = i - 1
         elif b < len(run) and _joins(text, run[b], anchor, loose=True):
             b += 1
-    elif i > 0 and _surname_agrees(run[i - 1].text, anchor):
+    elif i > 0 and _plain_surname(run[i - 1].text, anchor):
         a = i - 1
-    elif b < len(run) and _surname_agrees(run[b].text, anchor):
+    elif b < len(run) and _plain_surname(run[b].text, anchor):
         b += 1
     return a, b
 
