@@ -1,4 +1,10 @@
-"""Text cleaning: HTML markup and invisible characters out, whitespace normalised."""
+"""Text cleaning: HTML markup and invisible characters out, whitespace normalised.
+
+Any str is accepted: lone surrogates («x\\udfff y», which cannot be encoded as UTF-8) become
+U+FFFD first, control characters go. Cleaning is idempotent: clean_text(clean_text(x)) ==
+clean_text(x), also for markup hidden under escapes («&amp;lt;b&amp;gt;») or split by
+invisible characters.
+"""
 
 from __future__ import annotations
 
@@ -22,8 +28,14 @@ _ANY_TAG = re.compile(r"</?[A-Za-z][^<>]*>|<![^<>]*>")
 _INVISIBLE = dict.fromkeys(
     [*range(0x200B, 0x2010), *range(0x2060, 0x2065), 0xFEFF, 0x00AD, 0x180E], None
 )
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _HORIZONTAL_SPACE = re.compile(r"[^\S\n]+")
 _NEWLINES = re.compile(r"\n+")
+
+
+def replace_surrogates(text: str) -> str:
+    """Lone surrogates → U+FFFD, one for one (offsets stay valid)."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def strip_html(raw: str) -> str:
@@ -48,13 +60,40 @@ def normalize_whitespace(text: str) -> str:
     return _NEWLINES.sub("\n", "\n".join(line for line in lines if line)).strip()
 
 
-def clean_text(raw: str) -> str:
-    """Plain, NFC-normalised text out of a raw message (HTML or not)."""
-    if not raw:
-        return ""
-    text = strip_html(raw) if "<" in raw else raw
-    text = html.unescape(text)
+def _unescape(text: str) -> str:
+    """Until nothing is left to unescape: «&amp;lt;» → «<». Each round shortens the text."""
+    while "&" in text:
+        new = html.unescape(text)
+        if new == text:
+            break
+        text = new
+    return text
+
+
+def _clean_once(text: str) -> str:
+    text = strip_html(text) if "<" in text else text
+    text = _unescape(text)
     text = text.translate(_INVISIBLE)
     text = unicodedata.normalize("NFC", text)
     text = _drop_controls(text)
     return normalize_whitespace(text)
+
+
+_MAX_ROUNDS = 20
+
+
+def clean_text(raw: str) -> str:
+    """Plain, NFC-normalised text out of a raw message (HTML or not).
+
+    A round of cleaning can uncover more to clean (an entity decodes to a tag, a dropped
+    control character lets NFC compose), so rounds repeat until the text stops changing.
+    """
+    if not raw:
+        return ""
+    text = replace_surrogates(raw)
+    for _ in range(_MAX_ROUNDS):
+        new = _clean_once(text)
+        if new == text:
+            break
+        text = new
+    return text

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from nlp.addresses import find_addresses
+from nlp.clean import replace_surrogates
 from nlp.entities import Entity, ner_spans
 from nlp.pii_names import find_persons
 from nlp.pii_numbers import STRONG, WEAK, Finding, find_numbers, protected_spans
@@ -56,6 +57,7 @@ class MaskResult:
 def find_pii(text: str, entities: Sequence[Entity] | None = None) -> list[PiiSpan]:
     """Non-overlapping personal-data spans in text order. `entities` are natasha NER results
     for the same text (PER spans are used); they are computed when not given."""
+    text = replace_surrogates(text)  # one for one: the offsets stay those of the caller's text
     if entities is None:
         entities = ner_spans(text)
     findings = find_numbers(text)
@@ -101,6 +103,8 @@ def _merge_names(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
 
 
 def mask_pii(text: str, entities: Sequence[Entity] | None = None) -> MaskResult:
+    """Offsets are those of `text`; lone surrogates in it come out as U+FFFD."""
+    text = replace_surrogates(text)
     spans = find_pii(text, entities)
     masked = text
     for span in reversed(spans):

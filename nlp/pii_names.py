@@ -1,6 +1,12 @@
 """Persons' names to mask: natasha PER spans, names after cue words («меня зовут …»,
-«заявитель …»), surnames with initials («Иванов И.И.», «И.И. Иванов»). Place and street names
-are never taken for names: «ул. Кирова», «г. Владимир», «в Курске» stay."""
+«заявитель …»), surnames with initials («Иванов И.И.», «И.И. Иванов») and a second pass over
+the dictionary's name tags for what NER misses (nlp.name_sequences). Place and street names
+are never taken for names: «ул. Кирова», «г. Владимир», «в Курске» stay.
+
+A name with a clear structure (a first name with a patronymic or a surname, a surname with
+initials, a surname after «сотрудник») is kept even when a word of it is also a place: «Орлов
+Максим Юрьевич» (Орлов is a town), «Курганов М.Ю.». Only a street or a place cue right before
+it («ул. Максима Горького», «г. Орлов») outweighs the structure."""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from collections.abc import Sequence
 
 from nlp.addresses import find_addresses
 from nlp.entities import Entity
+from nlp.name_sequences import find_cued_surnames, find_name_sequences, has_surname_form
 from nlp.pii_numbers import STRONG, Finding
 from nlp.regions import STREET_WORDS, find_regions
 from nlp.runtime import morph_vocab
@@ -27,7 +34,10 @@ _CUE = re.compile(
     re.IGNORECASE,
 )
 _CUE_NAME = re.compile(rf"{_NAME_WORD}(?:\s+{_NAME_WORD}){{0,2}}(?:\s+{_INITIALS})?")
-_NAMESAKE_CUES = STREET_WORDS | {"г", "гор", "город", "пос", "п", "с", "д", "деревня", "село"}
+# «на имя Романов Игорь Олегович» is a person; «проспект имени …» is caught by «имени»
+_NAMESAKE_CUES = (STREET_WORDS - {"имя"}) | {
+    "г", "гор", "город", "пос", "п", "с", "д", "деревня", "село"
+}  # fmt: skip
 _PREVIOUS_WORD = re.compile(r"([^\W\d_]+)[\s.]*$")
 _SENTENCE_START = re.compile(r"(?:^|[.!?…\n])[\s\"«(—–-]*$")
 _NEXT_WORD = re.compile(r"[\s.]*([^\W\d_]+)")
@@ -39,17 +49,20 @@ _WORD = re.compile(r"[^\W\d_]{2,}(?:-[^\W\d_]+)*")
 
 def find_persons(text: str, entities: Sequence[Entity]) -> list[Finding]:
     places = _place_spans(text)
+    streets = [(a.start, a.stop) for a in find_addresses(text)]
     candidates = [(e.start, e.stop) for e in entities if e.type == "PER" and _is_person(text, e)]
     candidates += _cued_names(text)
+    structured = find_name_sequences(text) + find_cued_surnames(text)
     for pattern in (_SURNAME_INITIALS, _INITIALS_SURNAME):
         for m in pattern.finditer(text):
-            if _is_person_word(m.group("name")):
+            name = m.group("name")
+            if has_surname_form(name):
+                structured.append((m.start(), m.end()))
+            elif _is_person_word(name):
                 candidates.append((m.start(), m.end()))
-    return [
-        Finding("PERSON", start, stop, STRONG)
-        for start, stop in candidates
-        if not _is_place(text, start, stop, places)
-    ]
+    found = [span for span in candidates if not _is_place(text, *span, places)]
+    found += [span for span in structured if not _is_place(text, *span, streets, structured=True)]
+    return [Finding("PERSON", start, stop, STRONG) for start, stop in found]
 
 
 def _is_person(text: str, entity: Entity) -> bool:
@@ -79,12 +92,23 @@ def _place_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _is_place(text: str, start: int, stop: int, places: Sequence[tuple[int, int]]) -> bool:
+def _is_place(
+    text: str,
+    start: int,
+    stop: int,
+    places: Sequence[tuple[int, int]],
+    structured: bool = False,
+) -> bool:
+    """`structured`: a one-letter cue counts only with its period («с. Ивановка»), so the
+    preposition in «С Кургановым Максимом Юрьевичем» does not make a village of a name."""
     if any(start < p_stop and p_start < stop for p_start, p_stop in places):
         return True
     previous = _PREVIOUS_WORD.search(text, max(0, start - 20), start)
     if previous is not None and previous.group(1).lower() in _NAMESAKE_CUES:
-        return True
+        cue = previous.group(1)
+        abbreviated = len(cue) == 1 and "." in text[previous.end(1) : start]
+        if not structured or len(cue) > 1 or abbreviated:
+            return True
     # «на перекрёстке ул. Сумской и Дейнеки»: a second street named after the first
     if previous is not None and previous.group(1).lower() == "и":
         before = previous.start(1)

@@ -28,7 +28,9 @@ def test_html_is_stripped(raw, expected):
         ("Здравствуйте!&nbsp;Прошу", "Здравствуйте! Прошу"),
         ("&laquo;Мой Дом&raquo; &amp; ТСЖ", "«Мой Дом» & ТСЖ"),
         ("5&#8239;000 руб", "5 000 руб"),
-        ("&lt;b&gt; остаётся текстом", "<b> остаётся текстом"),
+        # escaped markup (as some portals export it) is markup: cleaning stays idempotent
+        ("&lt;p&gt;Прошу&lt;/p&gt; помочь", "Прошу\nпомочь"),
+        ("если a &lt; b и 5 &gt; 3", "если a < b и 5 > 3"),
     ],
 )
 def test_entities_are_unescaped(raw, expected):
