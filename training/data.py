@@ -128,3 +128,53 @@ def bank_reviews() -> list[Example]:
         for row in read_jsonl(path)
         if row.get("label") in SENTIMENTS
     ]
+
+
+# CEDR emotions as weak sentiment labels (SOURCE.md): surprise and mixed polarity are dropped
+_CEDR_NEGATIVE = {"sadness", "fear", "anger"}
+
+
+def cedr_sentiment(split: str) -> list[Example]:
+    path = shared_datasets_dir() / "cedr_emotions" / f"{split}.jsonl"
+    if not path.exists():
+        return []
+    rows = []
+    for row in read_jsonl(path):
+        emotions = set(row.get("emotions") or [])
+        if "surprise" in emotions or ("joy" in emotions and emotions & _CEDR_NEGATIVE):
+            continue
+        label = "positive" if "joy" in emotions else "negative" if emotions else "neutral"
+        rows.append(
+            Example(
+                text=clean_text(row["text"]),
+                source=f"cedr_emotions:{split}",
+                sentiment=label,
+                meta={"origin": row.get("source")},
+            )
+        )
+    return rows
+
+
+def restaurant_reviews(split: str) -> list[Example]:
+    """Reviews whose overall ("Whole") sentiment is one polarity, or only neutral."""
+    path = shared_datasets_dir() / "sentirueval2015_restaurant_reviews" / f"{split}.jsonl"
+    if not path.exists():
+        return []
+    rows = []
+    for row in read_jsonl(path):
+        whole = set((row.get("category_sentiments") or {}).get("Whole", [])) - {"both"}
+        polar = whole & {"positive", "negative"}
+        if len(polar) == 1:
+            label = polar.pop()
+        elif whole == {"neutral"}:
+            label = "neutral"
+        else:
+            continue
+        rows.append(
+            Example(
+                text=clean_text(row["text"]),
+                source=f"sentirueval2015_restaurant_reviews:{split}",
+                sentiment=label,
+            )
+        )
+    return rows
