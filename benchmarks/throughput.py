@@ -138,7 +138,8 @@ def batch_shift(classifier: Classifier, texts: list[str]) -> tuple[int, float]:
     mixed = [r.to_dict() for r in classifier.classify(long[:50] + short + long[50:])[50:70]]
     changed, moved = 0, 0.0
     for a, b in zip(alone, mixed, strict=True):
-        changed += sum(a[h]["id"] != b[h]["id"] for h in ("topic", "sentiment", "type", "urgency"))
+        changed += a["urgency"]["level"] != b["urgency"]["level"]
+        changed += sum(a[head]["id"] != b[head]["id"] for head in ("topic", "sentiment", "type"))
         for head in ("topic", "sentiment", "type", "urgency"):
             moved = max(moved, abs(a[head]["score"] - b[head]["score"]))
         for x, y in zip(a["topics"], b["topics"], strict=True):
