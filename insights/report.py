@@ -20,7 +20,7 @@ import numpy as np
 from sqlalchemy import func, select
 
 from insights import charts
-from insights.faq_store import FaqUnavailable, build_faq
+from insights.faq_store import build_faq
 from insights.filters import period_clause
 from insights.labels import Names
 from insights.metrics import build_metrics
@@ -175,8 +175,6 @@ def build_report(
     else:
         try:
             report.faq = build_faq(store, encoder, period, region=region, top=TOP_QUESTIONS, kb=kb)
-        except FaqUnavailable as exc:
-            report.faq_error = str(exc)
         except Exception as exc:  # the report goes out without this section
             log.exception("faq grouping failed")
             report.faq_error = f"группировка вопросов не удалась ({type(exc).__name__})"

@@ -14,6 +14,8 @@ from scipy import sparse
 from models.added_topics import AddedTopics
 from models.aspect_cues import aspect_cues
 from models.branch import load_delta
+from models.catalog import check_format
+from models.constants import CONFIG_FILE, DEFAULT_MODEL_DIR, TAXONOMY_FILE
 from models.encoders import Encoder, load_encoder
 from models.features import CharTfidf
 from models.heads import LinearHead, load_heads
@@ -21,7 +23,6 @@ from models.taxonomy import OTHER_TOPIC, Taxonomy
 from models.urgency_rules import urgency_reasons
 from nlp.pipeline import TextAnalysis, analyze
 
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "default"
 URGENCY_ORDER = ("low", "medium", "high")
 SUPPORTED_LANGUAGES = ("ru",)
 BOTH = "base+tuned"  # a head over the frozen and the fine-tuned embeddings side by side
@@ -41,7 +42,8 @@ class ModelConfig:
 
     @classmethod
     def load(cls, directory: Path) -> ModelConfig:
-        data = json.loads((directory / "config.json").read_text("utf-8"))
+        data = json.loads((directory / CONFIG_FILE).read_text("utf-8"))
+        check_format(data, directory)
         known = {k: data[k] for k in cls.__dataclass_fields__ if k in data and k != "extra"}
         extra = {k: v for k, v in data.items() if k not in cls.__dataclass_fields__}
         return cls(**known, extra=extra)
@@ -108,7 +110,7 @@ class Classifier:
     def __init__(self, directory: Path = DEFAULT_MODEL_DIR, encoder: Encoder | None = None):
         self.directory = Path(directory)
         self.config = ModelConfig.load(self.directory)
-        self.taxonomy = Taxonomy.load(self.directory / "taxonomy.json")
+        self.taxonomy = Taxonomy.load(self.directory / TAXONOMY_FILE)
         self.heads: dict[str, LinearHead] = load_heads(self.directory)
         self.lexicons: dict[str, CharTfidf] = {}
         for head in self.heads.values():

@@ -14,7 +14,6 @@ import httpx
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED_DATASETS = REPO.parent / "shared" / "datasets"
 
 # Tests (and the servers they start) never touch the user's own message store.
 os.environ.setdefault(
@@ -22,6 +21,16 @@ os.environ.setdefault(
 )
 # … nor the topics the user added to a model (models/added_topics.py).
 os.environ.setdefault("OTKLIK_TOPICS_DIR", tempfile.mkdtemp(prefix="otklik-test-topics-"))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings():
+    """Settings are read once per process; a test that sets the environment reads it anew."""
+    from models.settings import settings
+
+    settings.cache_clear()
+    yield
+    settings.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ import json
 import random
 import re
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -27,8 +26,9 @@ from insights.faq import (
 )
 from insights.faq_cluster import average_linkage
 from insights.faq_text import content_text, lemma_tokens
+from models.settings import settings
 
-FAQ_RUTUBE = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "faq_rutube"
+FAQ_RUTUBE = settings().datasets / "faq_rutube"
 
 # ----------------------------------------------------------------- a synthetic stream
 

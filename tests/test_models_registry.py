@@ -17,7 +17,7 @@ import pytest
 from conftest import running_server
 
 from api.cli import main
-from models.catalog import BUILTIN_MODEL_DIR
+from models.constants import DEFAULT_MODEL_DIR
 from models.paths import otklik_home
 from models.registry import BrokenModelError, ModelRegistry, UnknownModelError
 
@@ -41,7 +41,7 @@ def _write_config(directory: Path, **changes) -> None:
 def _copy_model(target: Path, link_large: bool = False, **changes) -> Path:
     """A copy of the built-in model (large files as symlinks if asked) with config changes."""
     target.mkdir(parents=True)
-    for source in BUILTIN_MODEL_DIR.iterdir():
+    for source in DEFAULT_MODEL_DIR.iterdir():
         if link_large and source.stat().st_size > 100_000:
             (target / source.name).symlink_to(source)
         else:

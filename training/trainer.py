@@ -29,8 +29,8 @@ import numpy as np
 from scipy import sparse
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
-from models.branch import DELTA_FILE
-from models.classifier import BOTH, DEFAULT_MODEL_DIR, Classifier
+from models.classifier import BOTH, Classifier
+from models.constants import DEFAULT_MODEL_DIR, DELTA_FILE, MODEL_FORMAT_VERSION
 from models.features import CharTfidf
 from models.heads import LinearHead, save_heads
 from models.taxonomy import OTHER_TOPIC, Label
@@ -342,6 +342,7 @@ class Trainer:
             config = json.loads((staging / "config.json").read_text("utf-8"))
             now = datetime.now(UTC)
             config.update({
+                "format_version": MODEL_FORMAT_VERSION,
                 "name": o.name or output.name,
                 "version": now.strftime("%Y.%m.%d-%H%M%S"),
                 "task": o.task,
