@@ -67,7 +67,7 @@ def russian_message(exc: BaseException) -> str | None:
     from insights.painmap import PainMapError
     from insights.painmap_render import RenderError
     from insights.periods import PeriodError
-    from insights.report import ReportError
+    from insights.report_render import ReportError
     from insights.store import StoreError
     from models.added_topics import AddedTopicError
     from models.registry import BrokenModelError, UnknownModelError

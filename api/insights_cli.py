@@ -260,7 +260,8 @@ def run_report(args: argparse.Namespace) -> int:
     from insights.faq_store import load_kb
     from insights.filters import period_for
     from insights.labels import names_for
-    from insights.report import FORMATS, build_report, write_report
+    from insights.report import build_report
+    from insights.report_render import FORMATS, write_report
 
     if args.output.suffix.lower() not in FORMATS:
         raise UserError(f"Неподдерживаемый формат «{args.output.name}»: ожидается .html или .xlsx")

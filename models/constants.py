@@ -44,6 +44,6 @@ TASK_NAMES_RU = {
     "topic": "тема",
     "sentiment": "тональность",
     "type": "тип обращения",
-    "aspects": "аспекты",
+    "aspects": "боли (аспекты)",
     "urgency": "срочность",
 }

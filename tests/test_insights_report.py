@@ -12,7 +12,8 @@ from store_fixtures import insert_rows
 from insights.faq_store import build_faq
 from insights.fields import validate
 from insights.periods import make_period
-from insights.report import build_report, conclusions, to_html
+from insights.report import build_report
+from insights.report_render import conclusions, to_html
 from insights.store import Store
 from models.constants import DEMO_DIR, DEMO_FILE
 

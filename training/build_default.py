@@ -29,7 +29,7 @@ from training.linear import (
     fit_softmax_head,
     softmax_scores,
 )
-from training.model_card import write_model_card
+from training.model_card import default_card, write_card
 
 MODEL_NAME = "otklik-default"
 MODEL_VERSION = "1.0.0"
@@ -166,7 +166,7 @@ def build(output: Path, seed: int = 0) -> dict:
     (output / "metrics.json").write_text(
         json.dumps(metrics, ensure_ascii=False, indent=2) + "\n", "utf-8"
     )
-    write_model_card(output, config, metrics)
+    write_card(output, default_card(config, metrics))
     return metrics
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 
 from models.classifier import DEFAULT_MODEL_DIR, Classifier
+from training.evaluation_report import evaluate_multilabel, evaluate_predictions, write_report
 from training.labelled import TAXONOMY_SECTION, TrainingError, read_labelled
-from training.report import evaluate_multilabel, evaluate_predictions, write_report
 
 CHUNK = 256
 

@@ -34,11 +34,16 @@ from models.constants import DEFAULT_MODEL_DIR, DELTA_FILE, MODEL_FORMAT_VERSION
 from models.features import CharTfidf
 from models.heads import LinearHead, save_heads
 from models.taxonomy import OTHER_TOPIC, Label
+from training.evaluation_report import (
+    evaluate_multilabel,
+    evaluate_predictions,
+    summary,
+    write_report,
+)
 from training.finetune import Task, finetune, save_delta
 from training.labelled import TAXONOMY_SECTION, LabelledData, TrainingError
 from training.linear import fit_sigmoid_head, fit_softmax_head
-from training.report import evaluate_multilabel, evaluate_predictions, summary, write_report
-from training.trained_card import write_trained_card
+from training.model_card import trained_card, write_card
 
 ENCODE_CHUNK = 256
 NOT_COPIED = {"README.md", "metrics.json", "evaluation.json", "evaluation.html", "confusion.png"}
@@ -368,7 +373,7 @@ class Trainer:
             names = {label: info["name"] for label, info in label_info.items()}
             if report is not None:
                 write_report(staging, report, names, f"Оценка модели {config['name']}")
-            write_trained_card(staging, config, metrics, report, names)
+            write_card(staging, trained_card(config, metrics, report, names))
             if output.exists():
                 shutil.rmtree(output)
             staging.rename(output)
