@@ -142,8 +142,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def make_engine(url: str | None = None) -> Engine:
     """An engine for `url` (given by the caller, e.g. ``--db``), else for `default_url()`."""
-    source = "" if url else " (OTKLIK_DATABASE_URL)" if settings().database_url else ""
     url = url or default_url()
+    from_env = url == settings().database_url  # else from the caller (--db) or the default
+    source = " (OTKLIK_DATABASE_URL)" if from_env else ""
     try:
         parsed = make_url(url)
     except Exception as exc:
