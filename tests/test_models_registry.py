@@ -184,6 +184,7 @@ def _classify(url: str) -> httpx.Response:
     return httpx.post(f"{url}/v1/classify", json={"text": LIFT}, timeout=60)
 
 
+@pytest.mark.slow  # a real server
 def test_server_starts_on_default_and_lists_models(served):
     _, url = served
     body = httpx.get(f"{url}/v1/models", timeout=10).json()
@@ -193,6 +194,7 @@ def test_server_starts_on_default_and_lists_models(served):
     assert httpx.get(f"{url}/v1/health", timeout=10).json()["active_model"] == "otklik-default"
 
 
+@pytest.mark.slow  # a real server
 def test_server_refuses_unknown_and_broken_models(served):
     _, url = served
     response = httpx.post(f"{url}/v1/models/no-such-model/activate", timeout=60)
@@ -210,6 +212,7 @@ def test_server_refuses_unknown_and_broken_models(served):
     assert _classify(url).json()["model"]["name"] == "otklik-default"
 
 
+@pytest.mark.slow  # a real server
 def test_server_switches_without_restart(served, layout):
     process, url = served
     before = _classify(url).json()["model"]
