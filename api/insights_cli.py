@@ -12,7 +12,6 @@ Every command takes --db URL (else OTKLIK_DATABASE_URL, else a SQLite file in OT
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from pathlib import Path
 
@@ -20,7 +19,6 @@ from api.cli_support import UserError, load_classifier, model_dir
 from models.constants import DEMO_FILE
 
 INGEST_BATCH = 256
-log = logging.getLogger("otklik.cli")
 STORE_INTERRUPTED = "Прервано. Сохранённые до этого пакеты остаются в хранилище."
 
 

@@ -31,8 +31,6 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 from models.settings import settings
 
-log = logging.getLogger("otklik.store")
-
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 

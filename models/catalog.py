@@ -97,10 +97,6 @@ class ModelEntry:
     error: str | None = None  # config.json unreadable
 
     @property
-    def config_name(self) -> str:
-        return str(self.config.get("name") or self.path.name)
-
-    @property
     def version(self) -> str | None:
         value = self.config.get("version")
         return None if value is None else str(value)

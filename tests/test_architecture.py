@@ -109,3 +109,21 @@ def test_settings_and_constants_do_not_import_torch():
         [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "False"
+
+
+def test_only_the_settings_module_reads_the_environment_and_the_readme_lists_it_all():
+    import re
+
+    readers = []
+    for package in (*LAYERS, "benchmarks"):
+        for path in (REPO / package).rglob("*.py"):
+            for line in path.read_text("utf-8").splitlines():
+                setting = re.match(r"\s*os\.environ\[[^]]+\]\s*=", line)  # a write, not a read
+                if ("os.environ" in line or "getenv" in line) and not setting:
+                    readers.append(str(path.relative_to(REPO)))
+                    break
+    assert readers == ["models/settings.py"]
+    read = set(re.findall(r'"(OTKLIK_[A-Z_]+)"', (REPO / "models/settings.py").read_text("utf-8")))
+    table = (REPO / "README.md").read_text("utf-8").split("## Настройки", 1)[1].split("\n## ")[0]
+    documented = set(re.findall(r"\| `(OTKLIK_[A-Z_]+)` \|", table))
+    assert read and read == documented
