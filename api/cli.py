@@ -13,7 +13,7 @@ from api.models_cli import register as register_models
 from api.suggest_cli import register as register_suggest
 from api.topics_cli import register as register_topics
 from api.training_cli import register as register_training
-from nlp.tables import RowWriter, file_format, read_rows
+from nlp.tables import RowWriter, file_format, read_rows, require_column
 
 BATCH_SIZE = 64
 
@@ -141,13 +141,7 @@ def run_classify(args: argparse.Namespace) -> int:
         raise UserError("Выходной файл совпадает с входным: укажите другой через -o")
     file_format(output)
     rows = list(read_rows(args.input))
-    seen_column = any(row is not None and args.text_col in row for _, row, _ in rows)
-    if rows and not seen_column:
-        columns = next((list(row) for _, row, _ in rows if row is not None), [])
-        raise UserError(
-            f"Столбец «{args.text_col}» не найден; есть: {', '.join(map(str, columns)) or 'нет'}."
-            " Укажите нужный через --text-col"
-        )
+    require_column(rows, args.text_col)
     classifier = load_classifier(args.model)
     writer = RowWriter(output)
     problems: list[str] = []

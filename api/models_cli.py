@@ -13,8 +13,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from api.cli_support import UserError
-from models.constants import CONFIG_FILE, TASK_NAMES_RU
+from api.cli_support import model_dir as checked_model_dir
+from models.constants import TASK_NAMES_RU
 
 MODES = {"heads": "головы", "finetune": "дообучение"}
 SCORES = (("macro_f1", "macro-F1"), ("accuracy", "точность"), ("micro_f1", "micro-F1"))
@@ -91,7 +91,5 @@ def start_registry(model_dir: Path | None):
     remembered by `otklik models activate` (the built-in default if it is gone or broken)."""
     from models.registry import ModelRegistry
 
-    if model_dir is not None and not (model_dir / CONFIG_FILE).is_file():
-        raise UserError(f"Каталог модели не найден или неполон: {model_dir.resolve()}")
     registry = ModelRegistry()
-    return registry, registry.start(model_dir)
+    return registry, registry.start(None if model_dir is None else checked_model_dir(model_dir))

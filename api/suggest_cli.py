@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from api.cli_support import UserError, load_classifier
 from models.constants import TAXONOMY_SECTIONS
-from nlp.tables import RowWriter, file_format, read_rows
+from nlp.tables import RowWriter, file_format, read_rows, require_column
 
 BATCH_SIZE = 64
 DEFAULT_N = 200
@@ -76,7 +76,7 @@ def run_suggest(args: argparse.Namespace) -> int:
     if args.output.resolve() == args.input.resolve():
         raise UserError("Выходной файл совпадает с входным: укажите другой через -o")
     rows = list(read_rows(args.input))
-    _check_text_column(rows, args.text_col)
+    require_column(rows, args.text_col)
     classifier = load_classifier(args.model)
     task = args.task or classifier.config.extra.get("task") or "topic"
     if task not in classifier.heads:
@@ -96,15 +96,6 @@ def run_suggest(args: argparse.Namespace) -> int:
     write_suggestions(args.output, classifier, task, plan.selected, candidates, args.label_col)
     _summary(args, task, plan, candidates)
     return 0
-
-
-def _check_text_column(rows: list, text_col: str) -> None:
-    if rows and not any(row is not None and text_col in row for _, row, _ in rows):
-        columns = next((list(row) for _, row, _ in rows if row is not None), [])
-        raise UserError(
-            f"Столбец «{text_col}» не найден; есть: {', '.join(map(str, columns)) or 'нет'}."
-            " Укажите нужный через --text-col"
-        )
 
 
 def _is_filled(value: object) -> bool:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from api.cli_support import UserError, load_classifier, model_dir
 from models.constants import CONFIG_FILE, TAXONOMY_FILE
-from nlp.tables import read_rows
+from nlp.tables import read_rows, require_column
 
 
 def register(commands) -> None:
@@ -68,20 +68,10 @@ def read_examples(path: Path, text_col: str = "text") -> list[str]:
         if not path.exists():
             raise UserError(f"Файл не найден: {path}")
         return [line.strip() for line in path.read_text("utf-8-sig").splitlines() if line.strip()]
-    texts, columns = [], None
-    for _, row, _ in read_rows(path):
-        if row is None:
-            continue
-        columns = columns or list(row)
-        value = row.get(text_col)
-        if value is not None and str(value).strip():
-            texts.append(str(value))
-    if columns is not None and text_col not in columns:
-        raise UserError(
-            f"Столбец «{text_col}» не найден; есть: {', '.join(map(str, columns))}."
-            " Укажите нужный через --text-col"
-        )
-    return texts
+    rows = list(read_rows(path))
+    require_column(rows, text_col)
+    values = (row.get(text_col) for _, row, _ in rows if row is not None)
+    return [str(value) for value in values if value is not None and str(value).strip()]
 
 
 def _add(args: argparse.Namespace, directory: Path) -> int:

@@ -15,7 +15,12 @@ from models.added_topics import AddedTopics
 from models.aspect_cues import aspect_cues
 from models.branch import load_delta
 from models.catalog import check_format
-from models.constants import CONFIG_FILE, DEFAULT_MODEL_DIR, TAXONOMY_FILE
+from models.constants import (
+    CONFIG_FILE,
+    DEFAULT_MODEL_DIR,
+    TAXONOMY_FILE,
+    TAXONOMY_SECTIONS,
+)
 from models.encoders import Encoder, load_encoder
 from models.features import CharTfidf
 from models.heads import LinearHead, load_heads
@@ -128,11 +133,7 @@ class Classifier:
         if missing:
             raise ValueError(f"{self.directory}: heads need encoder branch {sorted(missing)}")
         self._names = {
-            "topic": self.taxonomy.names("topics"),
-            "type": self.taxonomy.names("types"),
-            "aspects": self.taxonomy.names("aspects"),
-            "sentiment": self.taxonomy.names("sentiments"),
-            "urgency": self.taxonomy.names("urgency"),
+            task: self.taxonomy.names(section) for task, section in TAXONOMY_SECTIONS.items()
         }
         self._lock = threading.Lock()
         self.added_topics = AddedTopics(  # topics added at run time (models/added_topics.py)

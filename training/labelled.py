@@ -17,8 +17,6 @@ from models.constants import TRAINABLE_TASKS
 from nlp.clean import clean_text
 from nlp.tables import TableError, file_format, read_rows
 
-TAXONOMY_SECTION = {"topic": "topics", "sentiment": "sentiments", "type": "types",
-                    "aspects": "aspects"}  # fmt: skip
 MAX_XLSX_MB = 20
 MAX_FILE_MB = 500
 MAX_ROWS = 50_000

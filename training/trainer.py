@@ -30,7 +30,13 @@ from scipy import sparse
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from models.classifier import BOTH, Classifier
-from models.constants import DEFAULT_MODEL_DIR, DELTA_FILE, MODEL_FORMAT_VERSION
+from models.constants import (
+    DEFAULT_MODEL_DIR,
+    DELTA_FILE,
+    MODEL_FORMAT_VERSION,
+    TAXONOMY_SECTIONS,
+    TRAINABLE_TASKS,
+)
 from models.features import CharTfidf
 from models.heads import LinearHead, save_heads
 from models.taxonomy import OTHER_TOPIC, Label
@@ -41,7 +47,7 @@ from training.evaluation_report import (
     write_report,
 )
 from training.finetune import Task, finetune, save_delta
-from training.labelled import TAXONOMY_SECTION, LabelledData, TrainingError
+from training.labelled import LabelledData, TrainingError
 from training.linear import fit_sigmoid_head, fit_softmax_head
 from training.model_card import trained_card, write_card
 
@@ -93,14 +99,14 @@ def read_taxonomy_file(path: Path, task: str) -> dict[str, dict]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise TrainingError(f"Не удалось прочитать таксономию «{path}»: {exc}") from exc
-    if isinstance(data, dict) and TAXONOMY_SECTION[task] in data:
-        items = data[TAXONOMY_SECTION[task]]
+    if isinstance(data, dict) and TAXONOMY_SECTIONS[task] in data:
+        items = data[TAXONOMY_SECTIONS[task]]
         return {str(i["id"]): {k: v for k, v in i.items() if k != "id"} for i in items}
     if isinstance(data, dict) and all(isinstance(v, str) for v in data.values()):
         return {str(k): {"name": v} for k, v in data.items()}
     raise TrainingError(
         f"Таксономия «{path.name}»: ожидается {{\"метка\": \"название\"}} или JSON с разделом"
-        f" «{TAXONOMY_SECTION[task]}» из объектов {{id, name, description}}"
+        f" «{TAXONOMY_SECTIONS[task]}» из объектов {{id, name, description}}"
     )
 
 
@@ -114,7 +120,7 @@ class Trainer:
         """`encode_base` replaces the frozen encoder's embedding (a cache, in benchmarks)."""
         self.options = options
         self.encode_base = encode_base
-        if options.task not in TAXONOMY_SECTION:
+        if options.task not in TRAINABLE_TASKS:
             raise TrainingError(f"Неизвестная задача «{options.task}»")
         if options.mode not in ("heads", "finetune"):
             raise TrainingError(f"Неизвестный режим «{options.mode}»: heads или finetune")
@@ -277,7 +283,7 @@ class Trainer:
     # ------------------------------------------------------------------ the whole run
 
     def label_names(self, labels: list[str]) -> dict[str, dict]:
-        section = TAXONOMY_SECTION[self.options.task]
+        section = TAXONOMY_SECTIONS[self.options.task]
         known = {label.id: label for label in getattr(self.base.taxonomy, section)}
         out = {}
         for label in labels:
@@ -398,7 +404,7 @@ class Trainer:
         }
 
     def _write_taxonomy(self, directory: Path, label_info: dict[str, dict]) -> None:
-        section = TAXONOMY_SECTION[self.options.task]
+        section = TAXONOMY_SECTIONS[self.options.task]
         labels = [Label(id=k, name=v["name"], description=v["description"])
                   for k, v in label_info.items()]  # fmt: skip
         if self.options.task == "topic" and OTHER_TOPIC not in label_info:
