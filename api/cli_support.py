@@ -84,8 +84,8 @@ def russian_message(exc: BaseException) -> str | None:
         return f"Ошибка: {exc}"
     if isinstance(exc, SQLAlchemyError):
         return f"Ошибка базы данных: {type(exc).__name__}: {exc.args[0] if exc.args else ''}"
-    if isinstance(exc, OSError):
-        return f"Ошибка: не удалось прочитать или записать файл: {exc}"
+    if isinstance(exc, OSError) and exc.filename:
+        return f"Ошибка: не удалось прочитать или записать {exc.filename}: {exc.strerror or exc}"
     return None
 
 
