@@ -1,4 +1,5 @@
-# Two entry points: `make run` (set up + API with the default model), `make test`.
+# Entry points: `make run` (set up + API with the default model), `make test` (both test tiers:
+# `make test-quick` first — no encoder, no servers, under a minute — then `make test-slow`).
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
@@ -6,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup prepare run demo test lint bench
+.PHONY: setup prepare run demo test test-quick test-slow lint bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,8 +30,13 @@ demo: prepare
 lint: setup
 	$(BIN)/ruff check .
 
-test: prepare lint
-	$(BIN)/pytest -q
+test-quick: setup lint
+	$(BIN)/pytest -q -m "not slow"
+
+test-slow: prepare
+	$(BIN)/pytest -q -m slow
+
+test: test-quick test-slow
 
 bench: prepare
 	$(BIN)/python benchmarks/throughput.py

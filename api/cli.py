@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import functools
 import logging
 import sys
 from pathlib import Path
 
+from api.cli_support import UserError, load_classifier, run
 from api.insights_cli import register as register_insights
 from api.models_cli import register as register_models
 from api.suggest_cli import register as register_suggest
-from api.tabular import RowWriter, TableError, file_format, read_rows
 from api.topics_cli import register as register_topics
 from api.training_cli import register as register_training
+from nlp.tables import RowWriter, file_format, read_rows, require_column
 
 BATCH_SIZE = 64
 
@@ -60,27 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         "classify": run_classify,
         "faq": run_faq,
     }
-    try:
-        return handlers.get(args.command, getattr(args, "handler", None))(args)
-    except TableError as exc:
-        print(f"Ошибка: {exc}", file=sys.stderr)
-        return 2
-
-
-def _load_classifier(model_dir: Path | None):
-    from models.classifier import DEFAULT_MODEL_DIR
-
-    directory = (model_dir or DEFAULT_MODEL_DIR).resolve()
-    if not (directory / "config.json").exists():
-        raise TableError(f"Каталог модели не найден или неполон: {directory}")
-    return _classifier_for(directory)
-
-
-@functools.cache
-def _classifier_for(directory: Path):
-    from models.classifier import Classifier
-
-    return Classifier(directory)
+    return run(handlers.get(args.command, getattr(args, "handler", None)), args)
 
 
 def run_prepare(args: argparse.Namespace) -> int:
@@ -88,7 +68,7 @@ def run_prepare(args: argparse.Namespace) -> int:
 
     path = ensure_e5_small()
     print(f"Кодировщик готов: {path}")
-    classifier = _load_classifier(args.model)
+    classifier = load_classifier(args.model)
     result = classifier.classify(["Проверка: в подъезде не работает лифт."])[0]
     print(f"Модель {classifier.name} {classifier.version} загружена; проба: {result.topic.name}")
     return 0
@@ -115,9 +95,9 @@ def run_faq(args: argparse.Namespace) -> int:
 
     for path in (args.input, args.kb, args.previous):
         if path is not None and not path.exists():
-            raise TableError(f"Файл не найден: {path}")
+            raise UserError(f"Файл не найден: {path}")
     if args.output.suffix.lower() != ".json":
-        raise TableError("Результат FAQ записывается в JSON: укажите -o OUT.json")
+        raise UserError("Результат FAQ записывается в JSON: укажите -o OUT.json")
     result = faq_file(
         args.input, args.kb, args.previous, args.output, text_col=args.text_col, top=args.top
     )
@@ -158,17 +138,11 @@ def run_classify(args: argparse.Namespace) -> int:
 
     output = args.output or args.input.with_name(args.input.stem + ".otklik" + args.input.suffix)
     if output.resolve() == args.input.resolve():
-        raise TableError("Выходной файл совпадает с входным: укажите другой через -o")
+        raise UserError("Выходной файл совпадает с входным: укажите другой через -o")
     file_format(output)
     rows = list(read_rows(args.input))
-    seen_column = any(row is not None and args.text_col in row for _, row, _ in rows)
-    if rows and not seen_column:
-        columns = next((list(row) for _, row, _ in rows if row is not None), [])
-        raise TableError(
-            f"Столбец «{args.text_col}» не найден; есть: {', '.join(map(str, columns)) or 'нет'}."
-            " Укажите нужный через --text-col"
-        )
-    classifier = _load_classifier(args.model)
+    require_column(rows, args.text_col)
+    classifier = load_classifier(args.model)
     writer = RowWriter(output)
     problems: list[str] = []
     written = 0

@@ -12,52 +12,14 @@ Every command takes --db URL (else OTKLIK_DATABASE_URL, else a SQLite file in OT
 from __future__ import annotations
 
 import argparse
-import functools
-import logging
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-DEMO_FILE = REPO / "datasets" / "demo" / "messages.jsonl"
+from api.cli_support import UserError, load_classifier, model_dir
+from models.constants import DEMO_FILE
+
 INGEST_BATCH = 256
-log = logging.getLogger("otklik.cli")
-
-
-class CliError(Exception):
-    """A problem to print for a person (in Russian) and exit with code 2."""
-
-
-def _friendly(handler):
-    """Known failures become one Russian line on stderr and exit code 2, never a traceback."""
-
-    @functools.wraps(handler)
-    def run(args: argparse.Namespace) -> int:
-        from sqlalchemy.exc import SQLAlchemyError
-
-        from api.tabular import TableError
-        from insights.faq_store import FaqUnavailable
-        from insights.metrics import MetricsError
-        from insights.painmap import PainMapError
-        from insights.painmap_render import RenderError
-        from insights.periods import PeriodError
-        from insights.report import ReportError
-        from insights.store import StoreError
-
-        try:
-            return handler(args)
-        except (PeriodError, PainMapError, MetricsError) as exc:
-            print(f"Ошибка: {exc.message_ru}", file=sys.stderr)
-        except (CliError, TableError, StoreError, RenderError, ReportError, FaqUnavailable) as exc:
-            print(f"Ошибка: {exc}", file=sys.stderr)
-        except SQLAlchemyError as exc:
-            print(f"Ошибка базы данных: {type(exc).__name__}: {exc.args[0] if exc.args else ''}",
-                  file=sys.stderr)  # fmt: skip
-        except KeyboardInterrupt:
-            print("Прервано. Сохранённые до этого пакеты остаются в хранилище.", file=sys.stderr)
-            return 130
-        return 2
-
-    return run
+STORE_INTERRUPTED = "Прервано. Сохранённые до этого пакеты остаются в хранилище."
 
 
 def _common(parser: argparse.ArgumentParser, model: bool = True) -> None:
@@ -84,7 +46,7 @@ def register(commands) -> None:
     ingest.add_argument("--source", default="default",
                         help="источник (система-отправитель); id уникальны внутри источника")
     _common(ingest)
-    ingest.set_defaults(handler=run_ingest)
+    ingest.set_defaults(handler=run_ingest, interrupted=STORE_INTERRUPTED)
 
     reclassify = commands.add_parser(
         "reclassify", help="переклассифицировать сохранённые сообщения активной моделью"
@@ -92,15 +54,15 @@ def register(commands) -> None:
     reclassify.add_argument("--all", action="store_true",
                             help="все сообщения, а не только размеченные другой моделью")
     _common(reclassify)
-    reclassify.set_defaults(handler=run_reclassify)
+    reclassify.set_defaults(handler=run_reclassify, interrupted=STORE_INTERRUPTED)
 
     painmap = commands.add_parser("painmap", help="карта болей: .xlsx, .html, .png или .json")
     _period_args(painmap)
     painmap.add_argument("--group-by", default=None, metavar="СТРОКА,СТОЛБЕЦ",
                          help="service|topic|organization|region и channel|touchpoint|kind|none")
     painmap.add_argument("-o", "--output", type=Path, required=True, help="выходной файл")
-    _common(painmap, model=False)
-    painmap.set_defaults(handler=run_painmap)
+    _common(painmap)
+    painmap.set_defaults(handler=run_painmap, interrupted=STORE_INTERRUPTED)
 
     report = commands.add_parser("report", help="периодическая справка: .html или .xlsx")
     _period_args(report)
@@ -110,12 +72,12 @@ def register(commands) -> None:
     report.add_argument("--no-faq", action="store_true",
                         help="без группировки вопросов (не загружать модель)")
     _common(report)
-    report.set_defaults(handler=run_report)
+    report.set_defaults(handler=run_report, interrupted=STORE_INTERRUPTED)
 
     demo = commands.add_parser("demo", help="загрузить демонстрационный набор в хранилище")
     demo.add_argument("--file", type=Path, default=DEMO_FILE, help=argparse.SUPPRESS)
     _common(demo)
-    demo.set_defaults(handler=run_demo)
+    demo.set_defaults(handler=run_demo, interrupted=STORE_INTERRUPTED)
 
 
 def _store(args: argparse.Namespace):
@@ -125,13 +87,7 @@ def _store(args: argparse.Namespace):
 
 
 def _classifier(args: argparse.Namespace):
-    from api.cli import _load_classifier
-    from api.tabular import TableError
-
-    try:
-        return _load_classifier(getattr(args, "model", None))
-    except TableError as exc:
-        raise CliError(str(exc)) from exc
+    return load_classifier(getattr(args, "model", None))
 
 
 # ---------------------------------------------------------------- ingest
@@ -147,13 +103,13 @@ def column_mapping(columns: list[str], pairs: list[str]) -> dict[str, str]:
         column, sep, target = pair.partition("=")
         column, target = column.strip(), target.strip()
         if not sep or not column or not target:
-            raise CliError(f"--map «{pair}»: ожидается СТОЛБЕЦ=ПОЛЕ, например --map Текст=text")
+            raise UserError(f"--map «{pair}»: ожидается СТОЛБЕЦ=ПОЛЕ, например --map Текст=text")
         if target not in FIELDS:
-            raise CliError(
+            raise UserError(
                 f"--map «{pair}»: неизвестное поле «{target}»; поля: {', '.join(FIELDS)}"
             )
         if column not in columns:
-            raise CliError(
+            raise UserError(
                 f"--map «{pair}»: в файле нет столбца «{column}»; есть: {', '.join(columns)}"
             )
         mapping[column] = target
@@ -179,8 +135,8 @@ def _print_problems(problems: list[str], limit: int = 50) -> None:
 def ingest_file(args: argparse.Namespace, path: Path, source: str, pairs: list[str]) -> dict:
     from tqdm import tqdm
 
-    from api.tabular import read_rows
     from insights.ingest import IngestResult, ingest_batch
+    from nlp.tables import read_rows
 
     rows = list(read_rows(path))
     columns: list[str] = []
@@ -189,7 +145,7 @@ def ingest_file(args: argparse.Namespace, path: Path, source: str, pairs: list[s
             columns.extend(str(c) for c in row if str(c) not in columns)
     mapping = column_mapping(columns, pairs)
     if rows and "text" not in mapping.values():
-        raise CliError(
+        raise UserError(
             f"Не найден столбец с текстом; есть: {', '.join(columns) or 'нет'}. "
             "Укажите его: --map ИМЯ_СТОЛБЦА=text"
         )
@@ -239,13 +195,11 @@ def ingest_file(args: argparse.Namespace, path: Path, source: str, pairs: list[s
     return counts
 
 
-@_friendly
 def run_ingest(args: argparse.Namespace) -> int:
     counts = ingest_file(args, args.input, args.source, args.map)
     return 0 if counts["stored"] or not counts["rejected"] else 1
 
 
-@_friendly
 def run_reclassify(args: argparse.Namespace) -> int:
     from sqlalchemy import func, or_, select
     from tqdm import tqdm
@@ -274,20 +228,21 @@ def run_reclassify(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- painmap, report
 
 
-@_friendly
 def run_painmap(args: argparse.Namespace) -> int:
     from insights.filters import period_for
+    from insights.labels import names_for
     from insights.painmap import build_painmap, parse_group_by
     from insights.painmap_render import FORMATS, write_painmap
 
     if args.output.suffix.lower() not in FORMATS:
-        raise CliError(
+        raise UserError(
             f"Неподдерживаемый формат «{args.output.name}»: ожидается .xlsx, .html, .png или .json"
         )
     dims = parse_group_by(args.group_by)
     store = _store(args)
     period = period_for(store, args.start, args.end, args.region)
-    pm = build_painmap(store, period, group_by=dims, region=args.region)
+    names = names_for(model_dir(args.model))  # the topic names GET /v1/painmap gives
+    pm = build_painmap(store, period, group_by=dims, region=args.region, names=names)
     write_painmap(pm, args.output)
     ranked = [c for c in pm.cells if c.rank is not None]
     print(
@@ -299,27 +254,27 @@ def run_painmap(args: argparse.Namespace) -> int:
     return 0
 
 
-@_friendly
 def run_report(args: argparse.Namespace) -> int:
     from insights.faq_store import load_kb
     from insights.filters import period_for
-    from insights.labels import Names
-    from insights.report import FORMATS, build_report, write_report
+    from insights.labels import names_for
+    from insights.report import build_report
+    from insights.report_render import FORMATS, write_report
 
     if args.output.suffix.lower() not in FORMATS:
-        raise CliError(f"Неподдерживаемый формат «{args.output.name}»: ожидается .html или .xlsx")
+        raise UserError(f"Неподдерживаемый формат «{args.output.name}»: ожидается .html или .xlsx")
     if args.kb is not None and not args.kb.exists():
-        raise CliError(f"Файл базы знаний не найден: {args.kb}")
+        raise UserError(f"Файл базы знаний не найден: {args.kb}")
     store = _store(args)
     period = period_for(store, args.start, args.end, args.region)
-    encoder, names = None, None
+    encoder, names = None, names_for(model_dir(args.model))
     if not args.no_faq:
         classifier = _classifier(args)
-        encoder, names = classifier.encoder, Names(classifier.taxonomy)
+        encoder, names = classifier.encoder, names_for(classifier.taxonomy)
     try:
         kb = load_kb(args.kb) if not args.no_faq else None
     except (OSError, ValueError) as exc:
-        raise CliError(f"Не удалось прочитать базу знаний {args.kb}: {exc}") from exc
+        raise UserError(f"Не удалось прочитать базу знаний {args.kb}: {exc}") from exc
     report = build_report(store, period, encoder=encoder, region=args.region, names=names, kb=kb)
     write_report(report, args.output)
     print(f"Справка за {period.label()} ({report.current['total']} сообщений) → {args.output}")
@@ -331,12 +286,11 @@ def run_report(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- demo
 
 
-@_friendly
 def run_demo(args: argparse.Namespace) -> int:
     if not args.file.exists():
-        raise CliError(
+        raise UserError(
             f"Демонстрационный набор не найден: {args.file}. Создайте его: "
-            "python -m training.make_demo"
+            "python datasets/demo/make_demo.py"
         )
     counts = ingest_file(args, args.file, "demo", [])
     print(

@@ -11,11 +11,11 @@ POST /v1/models/NAME/activate.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-TASKS = {"topic": "тема", "sentiment": "тональность", "type": "тип", "aspects": "аспекты",
-         "urgency": "срочность"}  # fmt: skip
+from api.cli_support import model_dir as checked_model_dir
+from models.constants import TASK_NAMES_RU
+
 MODES = {"heads": "головы", "finetune": "дообучение"}
 SCORES = (("macro_f1", "macro-F1"), ("accuracy", "точность"), ("micro_f1", "micro-F1"))
 
@@ -33,19 +33,12 @@ def register(commands) -> None:
 
 
 def run_models(args: argparse.Namespace) -> int:
-    from models.registry import BrokenModelError, ModelRegistry, UnknownModelError
+    from models.registry import ModelRegistry
 
     registry = ModelRegistry()
-    try:
-        if getattr(args, "models_action", None) == "activate":
-            return _activate(registry, args.name)
-        registry.select(registry.chosen_entry())
-    except (UnknownModelError, BrokenModelError) as exc:
-        print(f"Ошибка: {exc.message_ru}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"Ошибка: не удалось записать выбор модели: {exc}", file=sys.stderr)
-        return 2
+    if getattr(args, "models_action", None) == "activate":
+        return _activate(registry, args.name)
+    registry.select(registry.chosen_entry())
     print(table(registry.list()))
     return 0
 
@@ -79,7 +72,7 @@ def table(items: list[dict]) -> str:
             "*" if item["active"] else "",
             item["name"],
             item.get("version") or "—",
-            TASKS.get(task, task) if task else "все",
+            TASK_NAMES_RU.get(task, task) if task else "все",
             MODES.get(item.get("mode"), item.get("mode")) or "—",
             "ошибка: " + item["error"] if item.get("error") else quality(item),
             str(item.get("trained_at") or "—")[:16].replace("T", " "),
@@ -96,14 +89,7 @@ def table(items: list[dict]) -> str:
 def start_registry(model_dir: Path | None):
     """The registry `otklik serve` runs on, its model loaded: `--model DIR`, else the choice
     remembered by `otklik models activate` (the built-in default if it is gone or broken)."""
-    from api.tabular import TableError
-    from models.registry import BrokenModelError, ModelRegistry
+    from models.registry import ModelRegistry
 
-    if model_dir is not None and not (model_dir / "config.json").is_file():
-        raise TableError(f"Каталог модели не найден или неполон: {model_dir.resolve()}")
     registry = ModelRegistry()
-    try:
-        classifier = registry.start(model_dir)
-    except BrokenModelError as exc:
-        raise TableError(exc.message_ru) from exc
-    return registry, classifier
+    return registry, registry.start(None if model_dir is None else checked_model_dir(model_dir))

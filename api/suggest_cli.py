@@ -16,17 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from api.tabular import RowWriter, TableError, file_format, read_rows
+from api.cli_support import UserError, load_classifier
+from models.constants import TAXONOMY_SECTIONS
+from nlp.tables import RowWriter, file_format, read_rows, require_column
 
 BATCH_SIZE = 64
 DEFAULT_N = 200
-TAXONOMY_SECTION = {
-    "topic": "topics",
-    "sentiment": "sentiments",
-    "type": "types",
-    "aspects": "aspects",
-    "urgency": "urgency",
-}
 ROW_COLUMN = "номер_строки"
 
 if TYPE_CHECKING:
@@ -75,26 +70,24 @@ class Candidates:
 
 
 def run_suggest(args: argparse.Namespace) -> int:
-    from api.cli import _load_classifier
-
     if args.n <= 0:
-        raise TableError(f"-n должно быть положительным числом, получено {args.n}")
+        raise UserError(f"-n должно быть положительным числом, получено {args.n}")
     file_format(args.output)
     if args.output.resolve() == args.input.resolve():
-        raise TableError("Выходной файл совпадает с входным: укажите другой через -o")
+        raise UserError("Выходной файл совпадает с входным: укажите другой через -o")
     rows = list(read_rows(args.input))
-    _check_text_column(rows, args.text_col)
-    classifier = _load_classifier(args.model)
+    require_column(rows, args.text_col)
+    classifier = load_classifier(args.model)
     task = args.task or classifier.config.extra.get("task") or "topic"
     if task not in classifier.heads:
-        raise TableError(
+        raise UserError(
             f"У модели нет задачи «{task}»; есть: {', '.join(classifier.heads)}. Укажите --task"
         )
     candidates = collect_candidates(rows, args.text_col, args.label_col)
     for problem in candidates.problems:
         print(problem, file=sys.stderr)
     if not candidates.rows:
-        raise TableError(
+        raise UserError(
             "Нет неразмеченных строк с текстом: все строки пустые или уже размечены"
             f" (столбец «{args.label_col}»)"
         )
@@ -103,15 +96,6 @@ def run_suggest(args: argparse.Namespace) -> int:
     write_suggestions(args.output, classifier, task, plan.selected, candidates, args.label_col)
     _summary(args, task, plan, candidates)
     return 0
-
-
-def _check_text_column(rows: list, text_col: str) -> None:
-    if rows and not any(row is not None and text_col in row for _, row, _ in rows):
-        columns = next((list(row) for _, row, _ in rows if row is not None), [])
-        raise TableError(
-            f"Столбец «{text_col}» не найден; есть: {', '.join(map(str, columns)) or 'нет'}."
-            " Укажите нужный через --text-col"
-        )
 
 
 def _is_filled(value: object) -> bool:
@@ -182,7 +166,7 @@ def _plan(classifier, task, probs, embeddings, candidates: Candidates, args):
 
 
 def label_names(classifier, task: str) -> dict[str, str]:
-    section = TAXONOMY_SECTION.get(task)
+    section = TAXONOMY_SECTIONS.get(task)
     if section is None or not hasattr(classifier.taxonomy, section):
         return {}
     return classifier.taxonomy.names(section)

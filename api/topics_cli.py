@@ -16,7 +16,9 @@ import json
 import sys
 from pathlib import Path
 
-from api.tabular import TableError, read_rows
+from api.cli_support import UserError, load_classifier, model_dir
+from models.constants import CONFIG_FILE, TAXONOMY_FILE
+from nlp.tables import read_rows, require_column
 
 
 def register(commands) -> None:
@@ -39,38 +41,15 @@ def register(commands) -> None:
 
 
 def run_topics(args: argparse.Namespace) -> int:
-    from models.added_topics import AddedTopicError
-
     action = getattr(args, "topics_action", None) or "list"
-    try:
-        directory = _model_dir(args.model)
-        if action == "add":
-            return _add(args, directory)
-        if action == "remove":
-            _light_store(directory).remove(args.id)
-            print(f"Тема «{args.id}» удалена.")
-            return 0
-        return _list(directory)
-    except (AddedTopicError, TableError) as exc:
-        print(f"Ошибка: {exc}", file=sys.stderr)
-    except OSError as exc:
-        print(f"Ошибка: не удалось прочитать или записать файл: {exc}", file=sys.stderr)
-    return 2
-
-
-def _model_dir(given: Path | None) -> Path:
-    if given is not None:
-        if not (given / "config.json").is_file():
-            raise TableError(f"Каталог модели не найден или неполон: {given.resolve()}")
-        return given.resolve()
-    try:  # the model `otklik serve` would start on
-        from models.registry import ModelRegistry
-
-        return Path(ModelRegistry().chosen_entry().path)
-    except Exception:
-        from models.classifier import DEFAULT_MODEL_DIR
-
-        return DEFAULT_MODEL_DIR
+    directory = model_dir(args.model)  # --model, else the model `otklik serve` starts on
+    if action == "add":
+        return _add(args, directory)
+    if action == "remove":
+        _light_store(directory).remove(args.id)
+        print(f"Тема «{args.id}» удалена.")
+        return 0
+    return _list(directory)
 
 
 def _light_store(directory: Path):
@@ -78,8 +57,8 @@ def _light_store(directory: Path):
     from models.added_topics import AddedTopics
     from models.taxonomy import Taxonomy
 
-    config = json.loads((directory / "config.json").read_text("utf-8"))
-    taxonomy = Taxonomy.load(directory / "taxonomy.json")
+    config = json.loads((directory / CONFIG_FILE).read_text("utf-8"))
+    taxonomy = Taxonomy.load(directory / TAXONOMY_FILE)
     name = str(config.get("name") or directory.name)
     return AddedTopics(name, taxonomy, None, encoder_id=str(config.get("encoder", "e5-small")))
 
@@ -87,31 +66,19 @@ def _light_store(directory: Path):
 def read_examples(path: Path, text_col: str = "text") -> list[str]:
     if path.suffix.lower() == ".txt":
         if not path.exists():
-            raise TableError(f"Файл не найден: {path}")
+            raise UserError(f"Файл не найден: {path}")
         return [line.strip() for line in path.read_text("utf-8-sig").splitlines() if line.strip()]
-    texts, columns = [], None
-    for _, row, _ in read_rows(path):
-        if row is None:
-            continue
-        columns = columns or list(row)
-        value = row.get(text_col)
-        if value is not None and str(value).strip():
-            texts.append(str(value))
-    if columns is not None and text_col not in columns:
-        raise TableError(
-            f"Столбец «{text_col}» не найден; есть: {', '.join(map(str, columns))}."
-            " Укажите нужный через --text-col"
-        )
-    return texts
+    rows = list(read_rows(path))
+    require_column(rows, text_col)
+    values = (row.get(text_col) for _, row, _ in rows if row is not None)
+    return [str(value) for value in values if value is not None and str(value).strip()]
 
 
 def _add(args: argparse.Namespace, directory: Path) -> int:
-    from models.classifier import Classifier
-
     examples = read_examples(args.examples, args.text_col)
     _light_store(directory).check_new(args.name, args.description, len(examples), args.id)
     print(f"Загрузка модели {directory.name}…", file=sys.stderr)
-    classifier = Classifier(directory)
+    classifier = load_classifier(directory)  # a model that does not load: nothing changes
     topic, warnings = classifier.added_topics.add(
         args.name, args.description, examples, topic_id=args.id
     )

@@ -12,7 +12,10 @@ import json
 import sys
 from pathlib import Path
 
-from training.labelled import MAX_ROWS, TASKS, TrainingError
+from models.constants import DEFAULT_MODEL_DIR, TRAINABLE_TASKS
+from training.labelled import MAX_ROWS, TrainingError
+
+INTERRUPTED = "Прервано: модель не записана."
 
 
 def register(commands) -> None:
@@ -22,7 +25,9 @@ def register(commands) -> None:
     train.add_argument("data", type=Path, help="размеченный файл")
     train.add_argument("--label-col", required=True, help="столбец с метками")
     train.add_argument("--text-col", default="text", help="столбец с текстом (text)")
-    train.add_argument("--task", choices=TASKS, default="topic", help="что предсказывать (topic)")
+    train.add_argument(
+        "--task", choices=TRAINABLE_TASKS, default="topic", help="что предсказывать (topic)"
+    )
     train.add_argument("--taxonomy", type=Path, default=None,
                        help="названия меток: JSON {\"метка\": \"название\"} или таксономия")
     train.add_argument("--mode", choices=("heads", "finetune"), default="heads",
@@ -45,14 +50,14 @@ def register(commands) -> None:
                             " вровень с частыми; balanced — все классы вровень (macro-F1);"
                             " none — как в данных (weighted-F1)")
     train.add_argument("--overwrite", action="store_true", help="заменить модель в --output")
-    train.set_defaults(handler=run_train)
+    train.set_defaults(handler=run_train, interrupted=INTERRUPTED)
 
     evaluate = commands.add_parser("evaluate", help="оценить модель на размеченном файле")
     evaluate.add_argument("data", type=Path, help="размеченный файл")
     evaluate.add_argument("--model", type=Path, default=None, help="каталог модели")
     evaluate.add_argument("--label-col", required=True, help="столбец с метками")
     evaluate.add_argument("--text-col", default="text", help="столбец с текстом (text)")
-    evaluate.add_argument("--task", choices=TASKS, default=None,
+    evaluate.add_argument("--task", choices=TRAINABLE_TASKS, default=None,
                           help="какую голову оценивать (по умолчанию — задача модели или topic)")
     evaluate.add_argument("--report", type=Path, default=None,
                           help="каталог отчёта (HTML, PNG, JSON); по умолчанию DATA.evaluation")
@@ -60,28 +65,12 @@ def register(commands) -> None:
     evaluate.set_defaults(handler=run_evaluate)
 
 
-def _friendly(handler):
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return handler(args)
-        except TrainingError as exc:
-            print(f"Ошибка: {exc}", file=sys.stderr)
-        except KeyboardInterrupt:
-            print("Прервано: модель не записана.", file=sys.stderr)
-            return 130
-        return 2
-
-    return run
-
-
 def _print_notes(notes: list[str]) -> None:
     for note in notes:
         print(f"Замечание: {note}", file=sys.stderr)
 
 
-@_friendly
 def run_train(args: argparse.Namespace) -> int:
-    from models.classifier import DEFAULT_MODEL_DIR
     from training.labelled import read_labelled
     from training.trainer import Trainer, TrainOptions, read_taxonomy_file
 
@@ -126,7 +115,6 @@ def run_train(args: argparse.Namespace) -> int:
     return 0
 
 
-
 def _scores_line(report: dict, method: str) -> str:
     how = {"kfold": "перекрёстная проверка", "holdout": "отложенная выборка"}.get(method, method)
     parts = [f"{k} {report[k]:.3f}" for k in ("accuracy", "macro_f1", "weighted_f1", "micro_f1")
@@ -134,7 +122,6 @@ def _scores_line(report: dict, method: str) -> str:
     return f"Качество ({how}, {report['n']} строк): " + ", ".join(parts)
 
 
-@_friendly
 def run_evaluate(args: argparse.Namespace) -> int:
     from training.evaluate import evaluate_file
 

@@ -40,7 +40,10 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-DATASETS = Path(os.environ.get("OTKLIK_DATASETS", REPO.parent / "shared" / "datasets"))
+from models.constants import EXAMPLES_DIR  # noqa: E402
+from models.settings import reload, settings  # noqa: E402
+
+DATASETS = settings().datasets
 KURSK = DATASETS / "appeals_kursk_2022" / "train.jsonl"
 RELATED = re.compile(r"собак|собач|пс[ыао]|пёс|борщев|самокат", re.IGNORECASE)
 DOGS = re.compile(r"собак|пс[ыао]в?\b|пёс", re.IGNORECASE)
@@ -129,7 +132,7 @@ def _jsonl(path: Path) -> list[dict]:
 def unrelated_texts(per_source: int) -> dict[str, list[str]]:
     """`per_source` random appeals from each source, none about dogs, hogweed or scooters."""
     sources = {"datasets/examples": [], "appeals_kursk_2022": []}
-    for path in sorted((REPO / "datasets" / "examples").glob("*.jsonl")):
+    for path in sorted(EXAMPLES_DIR.glob("*.jsonl")):
         sources["datasets/examples"] += [
             r["text"] for r in _jsonl(path) if r.get("topic") != "animals"
         ]
@@ -150,7 +153,7 @@ def real_dog_appeals() -> list[str]:
     texts = []
     if KURSK.exists():
         texts += [r["text"] for r in _jsonl(KURSK) if r.get("topic") == "Безнадзорные животные"]
-    for path in sorted((REPO / "datasets" / "examples").glob("*.jsonl")):
+    for path in sorted(EXAMPLES_DIR.glob("*.jsonl")):
         texts += [r["text"] for r in _jsonl(path) if r.get("topic") == "animals"]
     return [t for t in dict.fromkeys(texts) if DOGS.search(t)]
 
@@ -201,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-baseline", action="store_true", help="skip the cosine baseline")
     args = parser.parse_args(argv)
     os.environ["OTKLIK_TOPICS_DIR"] = tempfile.mkdtemp(prefix="otklik-bench-topics-")
+    reload()  # the settings were read at import; the topics go to the temporary directory
 
     from models.classifier import Classifier
 

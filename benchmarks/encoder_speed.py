@@ -31,11 +31,11 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from models.e5_convert import ensure_e5_small  # noqa: E402
 from models.encoders import NavecEncoder, TransformerEncoder, l2_normalize  # noqa: E402
+from models.settings import settings  # noqa: E402
 
-DATASETS = Path(os.environ.get("OTKLIK_DATASETS", "/work/shared/datasets"))
+DATASETS = settings().datasets
 SHORT_TEXT = "Нет горячей воды третий день, в управляющей компании не отвечают."
 MAX_LENGTH = 256
 BATCH = 32

@@ -41,7 +41,6 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from insights.faq import (  # noqa: E402
     DEFAULT_PARAMS,
     FaqParams,
@@ -49,8 +48,9 @@ from insights.faq import (  # noqa: E402
     KbEntry,
     group_questions,
 )
+from models.settings import settings  # noqa: E402
 
-DATASETS = Path(os.environ.get("OTKLIK_DATASETS", "/work/shared/datasets"))
+DATASETS = settings().datasets
 DATA = DATASETS / "faq_rutube"
 
 BASELINE_GRID = [round(float(x), 3) for x in np.arange(0.05, 0.205, 0.01)]  # cosine distance

@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/insights.py [--messages 100000] [--db URL] [--runs 3]
 
-Synthetic classified messages (insights.synthetic: random topics, services, channels,
+Synthetic classified messages (tests/store_fixtures.py: random topics, services, channels,
 aspects, urgency; ~400-character texts and ~1.5 KB classification records, as real ones) are
 inserted straight into a SQLite store — no model runs — spread over two quarters
 (2026-01-01 … 2026-06-30). The store is cached under $OTKLIK_HOME/bench/ and reused when it
@@ -43,8 +43,8 @@ from insights.painmap import build_painmap  # noqa: E402
 from insights.painmap_render import heatmap_png, to_html, to_json, write_xlsx  # noqa: E402
 from insights.periods import make_period  # noqa: E402
 from insights.store import Message, Store  # noqa: E402
-from insights.synthetic import insert_synthetic  # noqa: E402
 from models.paths import otklik_home  # noqa: E402
+from tests.store_fixtures import insert_synthetic  # noqa: E402
 
 START = datetime(2026, 1, 1)
 DAYS = 181

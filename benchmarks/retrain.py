@@ -37,7 +37,9 @@ from sklearn.model_selection import StratifiedKFold
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-DATASETS = REPO.parent / "shared" / "datasets"
+from models.settings import settings  # noqa: E402
+
+DATASETS = settings().datasets
 
 
 @dataclass

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import time
@@ -39,7 +38,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
+from models.settings import settings  # noqa: E402
 from nlp.clean import clean_text  # noqa: E402
 from training.suggest import (  # noqa: E402
     NEAR_DUPLICATE,
@@ -48,9 +47,7 @@ from training.suggest import (  # noqa: E402
     uncertainty,
 )
 
-DATASETS = Path(
-    os.environ.get("OTKLIK_DATASETS", Path(__file__).resolve().parents[2] / "shared" / "datasets")
-)
+DATASETS = settings().datasets
 DATA = DATASETS / "appeals_kursk_2022" / "train.jsonl"
 HELD_OUT = 500
 SPLIT_SEED = 20220

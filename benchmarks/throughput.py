@@ -28,16 +28,16 @@ import torch
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-
 from models.classifier import Classifier  # noqa: E402
 from models.e5_convert import ensure_e5_small  # noqa: E402
+from models.settings import settings  # noqa: E402
 
 SHORT = "Во дворе не горит фонарь, просим починить"
 
 
 def load_texts(limit: int) -> list[str]:
     """A realistic mix: long portal appeals and short tweets, else the project's examples."""
-    shared = REPO.parent / "shared" / "datasets"
+    shared = settings().datasets
     texts: list[str] = []
     for path in (
         shared / "appeals_kursk_2022" / "train.jsonl",

@@ -554,7 +554,7 @@ def read_questions(
 ) -> tuple[list[FaqQuestion], list[dict]]:
     """Questions from a JSONL/CSV/XLSX file (``id``, ``text_col``, optional ``region``,
     optional ``period``) and the rows skipped, each ``{"row", "error"}``."""
-    from api.tabular import read_rows
+    from nlp.tables import read_rows
 
     out: list[FaqQuestion] = []
     skipped: list[dict] = []
@@ -581,7 +581,7 @@ def read_questions(
 def read_kb(path: str | Path) -> list[KbEntry]:
     """FAQ base rows with ``faq_id`` and ``faq_question`` (or ``question``), and the answer
     (``faq_answer`` or ``answer``) where the base has one."""
-    from api.tabular import read_rows
+    from nlp.tables import read_rows
 
     out = []
     for _, row, _ in read_rows(Path(path)):

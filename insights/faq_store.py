@@ -9,36 +9,25 @@ that grew by more than 30 % against the previous period of equal length is flagg
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from sqlalchemy import and_, func, or_, select
 
+from insights import faq
 from insights.filters import period_clause
 from insights.periods import Period
 from insights.store import Message, MessageBody, Store
+from models.settings import settings
 
 MAX_QUESTIONS = 20_000
 
 
-class FaqUnavailable(RuntimeError):
-    """The grouping module cannot run; the message is for a person."""
-
-
-def _faq_module():
-    try:
-        from insights import faq
-    except ImportError as exc:  # written in parallel; absent in a partial checkout
-        raise FaqUnavailable(f"модуль группировки вопросов недоступен ({exc})") from exc
-    return faq
-
-
 def load_kb(path: Path | str | None = None) -> list | None:
     """A knowledge base (JSONL: faq_id, faq_question) from `path` or ``OTKLIK_FAQ_KB``."""
-    path = path or os.environ.get("OTKLIK_FAQ_KB")
+    path = path or settings().faq_kb
     if not path:
         return None
-    return _faq_module().read_kb(path)
+    return faq.read_kb(path)
 
 
 def _questions(store: Store, period: Period, region: str | None):
@@ -74,7 +63,6 @@ def build_faq(
     top: int = 10,
     kb: list | None = None,
 ) -> dict:
-    faq = _faq_module()
     current = _questions(store, period, region)
     previous = _questions(store, period.previous(), region)
     sources = {row.source for row in current}

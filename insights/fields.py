@@ -9,8 +9,9 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from nlp.regions import find_region, region_by_code
 
@@ -78,7 +79,7 @@ class FieldProblem:
 
 
 @dataclass
-class MessageIn:
+class ValidMessage:
     """A validated message, ready to be classified and stored."""
 
     external_id: str
@@ -167,43 +168,58 @@ def auto_id(text: str, meta: dict, received_at: datetime | None) -> str:
     return f"sha256:{digest[:32]}"
 
 
-def validate(
-    row: dict, default_source: str = "default"
-) -> tuple[MessageIn | None, list[FieldProblem]]:
-    """Normalise one row; a row with any problem is rejected as a whole (None)."""
-    problems: list[FieldProblem] = []
-    meta: dict = {}
+@dataclass
+class _Draft:
+    """A row being validated: what the field checks have accepted so far."""
 
-    text = row.get("text")
+    row: dict
+    text: str = ""
+    source: str = "default"
+    external_id: str | None = None
+    received_at: datetime | None = None
+    meta: dict = field(default_factory=dict)
+
+
+Check = Callable[[_Draft], list[FieldProblem]]
+
+
+def _check_text(draft: _Draft) -> list[FieldProblem]:
+    text = draft.row.get("text")
     if _blank(text):
-        problems.append(_problem("text", "text is missing or empty", "нет текста или он пуст"))
-        text = ""
-    elif not isinstance(text, str):
-        text = _to_str(text)
-    if len(text) > MAX_TEXT_CHARS:
-        problems.append(
+        return [_problem("text", "text is missing or empty", "нет текста или он пуст")]
+    draft.text = text if isinstance(text, str) else _to_str(text)
+    if len(draft.text) > MAX_TEXT_CHARS:
+        return [
             _problem(
                 "text",
-                f"text is {len(text)} characters long; the limit is {MAX_TEXT_CHARS}",
-                f"текст длиной {len(text)} символов; предел {MAX_TEXT_CHARS}",
+                f"text is {len(draft.text)} characters long; the limit is {MAX_TEXT_CHARS}",
+                f"текст длиной {len(draft.text)} символов; предел {MAX_TEXT_CHARS}",
             )
-        )
+        ]
+    return []
 
-    source = row.get("source")
-    source = default_source if _blank(source) else _to_str(source)
-    if len(source) > 100:
-        problems.append(_problem("source", "source is over 100 characters", "source длиннее 100"))
 
-    raw_id = row.get("id")
-    external_id = None if _blank(raw_id) else _to_str(raw_id)
-    if external_id is not None and len(external_id) > 200:
-        problems.append(
-            _problem("id", "id is over 200 characters", "идентификатор длиннее 200 символов")
-        )
+def _check_source(draft: _Draft) -> list[FieldProblem]:
+    source = draft.row.get("source")
+    if not _blank(source):
+        draft.source = _to_str(source)
+    if len(draft.source) > 100:
+        return [_problem("source", "source is over 100 characters", "source длиннее 100")]
+    return []
 
-    received_at = None
+
+def _check_id(draft: _Draft) -> list[FieldProblem]:
+    raw_id = draft.row.get("id")
+    draft.external_id = None if _blank(raw_id) else _to_str(raw_id)
+    if draft.external_id is not None and len(draft.external_id) > 200:
+        return [_problem("id", "id is over 200 characters", "идентификатор длиннее 200 символов")]
+    return []
+
+
+def _check_dates(draft: _Draft) -> list[FieldProblem]:
+    problems = []
     for name in ("received_at", "answered_at"):
-        value = row.get(name)
+        value = draft.row.get(name)
         if _blank(value):
             continue
         try:
@@ -218,11 +234,11 @@ def validate(
             )
             continue
         if name == "received_at":
-            received_at = parsed
+            draft.received_at = parsed
         else:
-            meta["answered_at"] = parsed
-    answered = meta.get("answered_at")
-    if received_at is not None and answered is not None and answered < received_at:
+            draft.meta["answered_at"] = parsed
+    answered = draft.meta.get("answered_at")
+    if draft.received_at is not None and answered is not None and answered < draft.received_at:
         problems.append(
             _problem(
                 "answered_at",
@@ -230,9 +246,13 @@ def validate(
                 "дата ответа раньше даты поступления",
             )
         )
+    return problems
 
+
+def _check_text_fields(draft: _Draft) -> list[FieldProblem]:
+    problems = []
     for name, limit in TEXT_FIELDS.items():
-        value = row.get(name)
+        value = draft.row.get(name)
         if _blank(value):
             continue
         value = _to_str(value)
@@ -245,39 +265,51 @@ def validate(
                 )
             )
             continue
-        meta[name] = value
+        draft.meta[name] = value
+    if "channel" in draft.meta:
+        draft.meta["channel"] = draft.meta["channel"].lower()
+    return problems
 
-    if "kind" in meta:
-        kind = meta["kind"].lower()
-        kind = KIND_ALIASES.get(kind, kind)
-        if kind not in KINDS:
-            problems.append(
-                _problem(
-                    "kind",
-                    f"unknown kind {meta['kind']!r}; expected one of {', '.join(KINDS)}",
-                    f"неизвестный вид «{meta['kind']}»; допустимы: {', '.join(KINDS)}",
-                )
-            )
-        meta["kind"] = kind
-    if "channel" in meta:
-        meta["channel"] = meta["channel"].lower()
 
-    outcome = row.get("outcome")
-    if not _blank(outcome):
-        value = _to_str(outcome).lower()
-        value = OUTCOME_ALIASES.get(value, value)
-        if value not in OUTCOMES:
-            problems.append(
-                _problem(
-                    "outcome",
-                    f"unknown outcome {outcome!r}; expected one of {', '.join(OUTCOMES)}",
-                    f"неизвестный результат «{outcome}»; допустимы: {', '.join(OUTCOMES)}",
-                )
-            )
-        meta["outcome"] = value
+def _check_kind(draft: _Draft) -> list[FieldProblem]:
+    if "kind" not in draft.meta:
+        return []
+    given = draft.meta["kind"]
+    kind = KIND_ALIASES.get(given.lower(), given.lower())
+    draft.meta["kind"] = kind
+    if kind in KINDS:
+        return []
+    return [
+        _problem(
+            "kind",
+            f"unknown kind {given!r}; expected one of {', '.join(KINDS)}",
+            f"неизвестный вид «{given}»; допустимы: {', '.join(KINDS)}",
+        )
+    ]
 
+
+def _check_outcome(draft: _Draft) -> list[FieldProblem]:
+    outcome = draft.row.get("outcome")
+    if _blank(outcome):
+        return []
+    value = _to_str(outcome).lower()
+    value = OUTCOME_ALIASES.get(value, value)
+    draft.meta["outcome"] = value
+    if value in OUTCOMES:
+        return []
+    return [
+        _problem(
+            "outcome",
+            f"unknown outcome {outcome!r}; expected one of {', '.join(OUTCOMES)}",
+            f"неизвестный результат «{outcome}»; допустимы: {', '.join(OUTCOMES)}",
+        )
+    ]
+
+
+def _check_scores(draft: _Draft) -> list[FieldProblem]:
+    problems = []
     for name, (low, high) in SCORE_RANGES.items():
-        value = row.get(name)
+        value = draft.row.get(name)
         if _blank(value):
             continue
         try:
@@ -293,61 +325,87 @@ def validate(
                 )
             )
             continue
-        meta[name] = number
+        draft.meta[name] = number
+    return problems
 
-    gender = row.get("gender")
-    if not _blank(gender):
-        value = GENDERS.get(_to_str(gender).lower())
-        if value is None:
-            problems.append(
-                _problem(
-                    "gender",
-                    f"unknown gender {gender!r}; expected male or female",
-                    f"неизвестный пол «{gender}»; ожидается male/female (м/ж)",
-                )
+
+def _choice(name: str, values: dict[str, str], expected_en: str, expected_ru: str) -> Check:
+    """A check of a field with a closed set of values (given in English or Russian)."""
+
+    def check(draft: _Draft) -> list[FieldProblem]:
+        given = draft.row.get(name)
+        if _blank(given):
+            return []
+        value = values.get(_to_str(given).lower())
+        draft.meta[name] = value
+        if value is not None:
+            return []
+        return [
+            _problem(
+                name,
+                f"unknown {name} {given!r}; expected {expected_en}",
+                f"{expected_ru.format(given=given)}",
             )
-        meta["gender"] = value
+        ]
 
-    client = row.get("client")
-    if not _blank(client):
-        value = CLIENTS.get(_to_str(client).lower())
-        if value is None:
-            problems.append(
-                _problem(
-                    "client",
-                    f"unknown client {client!r}; expected external or internal",
-                    f"неизвестный тип клиента «{client}»; ожидается external или internal",
-                )
-            )
-        meta["client"] = value
+    return check
 
-    extended = row.get("extended")
+
+def _check_extended(draft: _Draft) -> list[FieldProblem]:
+    extended = draft.row.get("extended")
     if isinstance(extended, bool):
-        meta["extended"] = extended
-    elif not _blank(extended):
-        value = _to_str(extended).lower()
-        if value in TRUE or value in FALSE:
-            meta["extended"] = value in TRUE
-        else:
-            problems.append(
-                _problem(
-                    "extended",
-                    f"extended must be true or false, got {str(extended)[:20]!r}",
-                    f"extended: ожидается да/нет, получено «{str(extended)[:20]}»",
-                )
-            )
+        draft.meta["extended"] = extended
+        return []
+    if _blank(extended):
+        return []
+    value = _to_str(extended).lower()
+    if value in TRUE or value in FALSE:
+        draft.meta["extended"] = value in TRUE
+        return []
+    return [
+        _problem(
+            "extended",
+            f"extended must be true or false, got {str(extended)[:20]!r}",
+            f"extended: ожидается да/нет, получено «{str(extended)[:20]}»",
+        )
+    ]
 
+
+CHECKS: tuple[Check, ...] = (  # in this order: problems are reported as they are found
+    _check_text,
+    _check_source,
+    _check_id,
+    _check_dates,
+    _check_text_fields,
+    _check_kind,
+    _check_outcome,
+    _check_scores,
+    _choice("gender", GENDERS, "male or female",
+            "неизвестный пол «{given}»; ожидается male/female (м/ж)"),
+    _choice("client", CLIENTS, "external or internal",
+            "неизвестный тип клиента «{given}»; ожидается external или internal"),
+    _check_extended,
+)  # fmt: skip
+
+
+def validate(
+    row: dict, default_source: str = "default"
+) -> tuple[ValidMessage | None, list[FieldProblem]]:
+    """Normalise one row; a row with any problem is rejected as a whole (None)."""
+    draft = _Draft(row, source=default_source)
+    problems = [problem for check in CHECKS for problem in check(draft)]
     if problems:
         return None, problems
-    region_code, region_name = resolve_region(meta.get("region"))
+    region_code, region_name = resolve_region(draft.meta.get("region"))
+    external_id = draft.external_id
     if external_id is None:
-        external_id = auto_id(text, meta, received_at)
-    message = MessageIn(
+        external_id = auto_id(draft.text, draft.meta, draft.received_at)
+    message = ValidMessage(
         external_id=external_id,
-        text=text,
-        source=source,
-        received_at=received_at,
-        meta=meta,
+        text=draft.text,
+        source=draft.source,
+        received_at=draft.received_at,
+        meta=draft.meta,
         region_code=region_code,
         region_name=region_name,
     )
@@ -369,7 +427,3 @@ def resolve_region(value: str | None) -> tuple[str | None, str | None]:
 
 def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-
-
-def day_end(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day) + timedelta(days=1)

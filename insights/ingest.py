@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
-from insights.fields import FieldProblem, MessageIn, utcnow, validate
+from insights.fields import FieldProblem, ValidMessage, utcnow, validate
 from insights.store import Message, MessageAspect, MessageBody, Store, store_raw_text
 
 log = logging.getLogger("otklik.ingest")
@@ -135,7 +135,7 @@ def classify_texts(
     return [cache[t] for t in texts]
 
 
-def _meta_values(message: MessageIn) -> dict:
+def _meta_values(message: ValidMessage) -> dict:
     values = {name: message.meta.get(name) for name in META_COLUMNS}
     values["extended"] = bool(values["extended"])
     values["region_code"] = message.region_code
@@ -143,7 +143,7 @@ def _meta_values(message: MessageIn) -> dict:
     return values
 
 
-def _row_values(message: MessageIn, columns: dict, classifier, now) -> dict:
+def _row_values(message: ValidMessage, columns: dict, classifier, now) -> dict:
     values = {
         "source": message.source,
         "external_id": message.external_id,
@@ -186,7 +186,7 @@ def ingest_batch(
     `cache`: text → classification shared by the batches of one file (see classify_texts)."""
     positions = list(positions) if positions is not None else list(range(len(rows)))
     result = IngestResult(model_version=classifier.version)
-    valid: list[tuple[int, MessageIn]] = []
+    valid: list[tuple[int, ValidMessage]] = []
     seen: set[tuple[str, str]] = set()
     duplicates: list[ItemStatus] = []
     for position, row in zip(positions, rows, strict=True):
@@ -246,7 +246,7 @@ def _existing(session, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Mes
 def _store_valid(
     store: Store,
     classifier,
-    valid: list[tuple[int, MessageIn]],
+    valid: list[tuple[int, ValidMessage]],
     classified: dict[tuple[str, str], dict],
     progress: Callable[[int], None] | None,
     cache: dict[str, dict] | None = None,

@@ -6,10 +6,9 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
+from models.constants import DEFAULT_MODEL_DIR, DEFAULT_TAXONOMY_FILE, TAXONOMY_FILE
 from models.taxonomy import Taxonomy
 
-REPO = Path(__file__).resolve().parent.parent
-DEFAULT_MODEL_DIR = REPO / "models" / "default"  # as models.classifier, without importing torch
 NOT_GIVEN = "не указано"
 
 CHANNELS = {
@@ -61,8 +60,8 @@ NO_ASPECT_NAME = "Боль не определена"
 def taxonomy(model_dir: str | None = None) -> Taxonomy:
     """The taxonomy of the model directory, else the default one of the repository."""
     for path in (
-        Path(model_dir or DEFAULT_MODEL_DIR) / "taxonomy.json",
-        REPO / "datasets" / "taxonomy" / "default.json",
+        Path(model_dir or DEFAULT_MODEL_DIR) / TAXONOMY_FILE,
+        DEFAULT_TAXONOMY_FILE,
     ):
         if path.exists():
             try:
@@ -112,3 +111,10 @@ class Names:
         if value is None or value == "":
             return NOT_GIVEN
         return self.maps.get(dimension, {}).get(str(value), str(value))
+
+
+def names_for(model: Taxonomy | Path | str) -> Names:
+    """The display names under a model: its taxonomy, or the taxonomy in its directory."""
+    if isinstance(model, Taxonomy):
+        return Names(model)
+    return Names(taxonomy(str(model)))

@@ -8,7 +8,6 @@ The raw text is stored only when ``OTKLIK_STORE_RAW_TEXT=1``; otherwise only the
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -30,9 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
-from models.paths import otklik_home
-
-log = logging.getLogger("otklik.store")
+from models.settings import settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -122,15 +119,12 @@ class MessageAspect(Base):
 
 
 def store_raw_text() -> bool:
-    return os.environ.get("OTKLIK_STORE_RAW_TEXT", "").strip().lower() in {"1", "true", "yes"}
+    return settings().store_raw_text
 
 
 def default_url() -> str:
     """``OTKLIK_DATABASE_URL``, else a SQLite file ``$OTKLIK_HOME/otklik.db``."""
-    url = os.environ.get("OTKLIK_DATABASE_URL", "").strip()
-    if url:
-        return url
-    return f"sqlite:///{otklik_home() / 'otklik.db'}"
+    return settings().database_url or settings().sqlite_url
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -145,11 +139,14 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def make_engine(url: str | None = None) -> Engine:
+    """An engine for `url` (given by the caller, e.g. ``--db``), else for `default_url()`."""
     url = url or default_url()
+    from_env = url == settings().database_url  # else from the caller (--db) or the default
+    source = " (OTKLIK_DATABASE_URL)" if from_env else ""
     try:
         parsed = make_url(url)
     except Exception as exc:
-        raise StoreError(f"Некорректный адрес базы данных OTKLIK_DATABASE_URL: {exc}") from exc
+        raise StoreError(f"Некорректный адрес базы данных{source}: «{url}»: {exc}") from exc
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from models.paths import otklik_home
+from models.settings import settings
 from models.taxonomy import Taxonomy
 from models.topic_negatives import NEGATIVE_APPEALS
 from models.topic_scorer import LinearScorer, calibrate
@@ -67,8 +67,7 @@ class AddedTopicError(ValueError):
 
 
 def topics_dir() -> Path:
-    env = os.environ.get("OTKLIK_TOPICS_DIR")
-    return Path(env).expanduser() if env else otklik_home() / "topics"
+    return settings().topics_dir
 
 
 def slugify(name: str) -> str:
@@ -399,7 +398,7 @@ class AddedTopics:
 
         texts = self.background_texts()
         digest = hashlib.sha256("\n".join([self.encoder_id, *texts]).encode("utf-8"))
-        path = otklik_home() / "cache" / f"topic-background-{digest.hexdigest()[:16]}.safetensors"
+        path = settings().cache_dir / f"topic-background-{digest.hexdigest()[:16]}.safetensors"
         vectors = None
         if path.exists():
             try:

@@ -14,7 +14,8 @@ from typing import Any
 
 import torch
 
-DELTA_FILE = "encoder_delta.safetensors"
+from models.constants import DELTA_FILE
+
 _LAYER = re.compile(r"^encoder\.layer\.(\d+)\.(.+)$")
 
 

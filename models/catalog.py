@@ -22,25 +22,75 @@ taken too), so every listed name is distinct and the earlier model keeps its pla
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from models.encoders import config_precision
-from models.paths import otklik_home
+from models.constants import (
+    CONFIG_FILE,
+    DELTA_FILE,
+    HEADS_FILE,
+    HEADS_WEIGHTS_FILE,
+    METRICS_FILE,
+    MODEL_FORMAT_VERSION,
+    REQUIRED_FILES,
+)
+from models.constants import TASKS as REQUIRED_HEADS
+from models.settings import settings
 
-BUILTIN_MODEL_DIR = Path(__file__).resolve().parent / "default"  # classifier.DEFAULT_MODEL_DIR
-MODEL_DIRS_ENV = "OTKLIK_MODEL_DIRS"
-REQUIRED_FILES = ("config.json", "taxonomy.json", "heads.json", "heads.safetensors")
-REQUIRED_HEADS = ("topic", "sentiment", "type", "aspects", "urgency")
-DELTA_FILE = "encoder_delta.safetensors"  # models.branch.DELTA_FILE (not imported: needs torch)
 SCORE_KEYS = ("accuracy", "macro_f1", "weighted_f1", "micro_f1")
 DESCRIPTION_CHARS = 240
 
 
+def config_precision(config: dict) -> str:
+    """The ``precision`` of a model's config.json (older configs said ``quantize``)."""
+    if "precision" in config:
+        return str(config["precision"])
+    return "auto" if config.get("quantize", True) else "fp32"
+
+
+
 class ModelDirError(Exception):
     """A model directory that cannot work; the message says why (in English)."""
+
+    @property
+    def message_ru(self) -> str:
+        return str(self)
+
+
+class ModelFormatError(ModelDirError):
+    """A model directory written in a format this code does not read."""
+
+    def __init__(self, path: Path, found: object) -> None:
+        self.path = path
+        self.found = found
+        super().__init__(
+            f"{path}: model directory format {found!r}; this otklik reads format "
+            f"{MODEL_FORMAT_VERSION} (config.json \"format_version\")"
+        )
+
+    @property
+    def message_ru(self) -> str:
+        newer = isinstance(self.found, int) and self.found > MODEL_FORMAT_VERSION
+        advice = (
+            "модель записана более новой версией otklik: обновите otklik"
+            if newer
+            else "пересоберите модель этой версией otklik (otklik train)"
+        )
+        return (
+            f"каталог модели {self.path} в формате {self.found!r}, а эта версия otklik читает "
+            f"формат {MODEL_FORMAT_VERSION}; {advice}"
+        )
+
+
+def check_format(config: dict, path: Path) -> None:
+    """Raise ModelFormatError unless config.json's "format_version" is the one read here.
+
+    A directory without the field predates it and has format 1's layout: it is accepted.
+    """
+    found = config.get("format_version", 1)
+    if isinstance(found, bool) or found != MODEL_FORMAT_VERSION:
+        raise ModelFormatError(path, found)
 
 
 @dataclass(frozen=True)
@@ -53,10 +103,6 @@ class ModelEntry:
     config: dict = field(default_factory=dict)
     metrics: dict = field(default_factory=dict)
     error: str | None = None  # config.json unreadable
-
-    @property
-    def config_name(self) -> str:
-        return str(self.config.get("name") or self.path.name)
 
     @property
     def version(self) -> str | None:
@@ -103,15 +149,15 @@ def read_entry(path: Path, source: str) -> ModelEntry:
     error = None
     config: dict = {}
     try:
-        config = _read_json(path / "config.json")
+        config = _read_json(path / CONFIG_FILE)
         if not config.get("name") or not config.get("version"):
             error = "config.json has no name or version"
     except (OSError, ValueError) as exc:
         error = f"config.json unreadable: {exc}"
     metrics: dict = {}
     try:
-        if (path / "metrics.json").is_file():
-            metrics = _read_json(path / "metrics.json")
+        if (path / METRICS_FILE).is_file():
+            metrics = _read_json(path / METRICS_FILE)
     except (OSError, ValueError):
         metrics = {}
     name = str(config.get("name") or path.name)
@@ -120,24 +166,23 @@ def read_entry(path: Path, source: str) -> ModelEntry:
 
 def _model_dirs_under(root: Path) -> Iterator[Path]:
     """``root`` itself if it is a model directory, else its model subdirectories."""
-    if (root / "config.json").is_file():
+    if (root / CONFIG_FILE).is_file():
         yield root
         return
     if not root.is_dir():
         return
     for child in sorted(root.iterdir()):
-        if not child.name.startswith(".") and (child / "config.json").is_file():
+        if not child.name.startswith(".") and (child / CONFIG_FILE).is_file():
             yield child
 
 
 def env_roots() -> list[Path]:
-    value = os.environ.get(MODEL_DIRS_ENV, "")
-    return [Path(p).expanduser() for p in value.split(os.pathsep) if p.strip()]
+    return list(settings().model_dirs)
 
 
 def candidate_dirs(default_dir: Path, extra: Iterable[Path]) -> Iterator[tuple[Path, str]]:
     yield default_dir, "builtin"
-    for path in _model_dirs_under(otklik_home() / "models"):
+    for path in _model_dirs_under(settings().models_dir):
         yield path, "home"
     for root in env_roots():
         for path in _model_dirs_under(root):
@@ -234,11 +279,12 @@ def check_files(entry: ModelEntry) -> None:
     if entry.error:
         raise ModelDirError(entry.error)
     path = entry.path
+    check_format(entry.config, path)
     missing = [name for name in REQUIRED_FILES if not (path / name).is_file()]
     if missing:
         raise ModelDirError(f"missing files: {', '.join(missing)}")
     try:
-        meta = _read_json(path / "heads.json")
+        meta = _read_json(path / HEADS_FILE)
     except (OSError, ValueError) as exc:
         raise ModelDirError(f"heads.json unreadable: {exc}") from exc
     absent = [head for head in REQUIRED_HEADS if head not in meta]
@@ -248,7 +294,7 @@ def check_files(entry: ModelEntry) -> None:
     needed = {str(info.get("input", "base")) for info in meta.values()} - branches
     if needed:
         raise ModelDirError(f"heads need encoder branch {sorted(needed)} ({DELTA_FILE} absent)")
-    shapes = _tensor_shapes(path / "heads.safetensors")
+    shapes = _tensor_shapes(path / HEADS_WEIGHTS_FILE)
     lexicons: set[str] = set()
     for head, info in meta.items():
         labels = len(info.get("labels", []))

@@ -14,14 +14,20 @@ from scipy import sparse
 from models.added_topics import AddedTopics
 from models.aspect_cues import aspect_cues
 from models.branch import load_delta
-from models.encoders import Encoder, config_precision, load_encoder
+from models.catalog import check_format, config_precision
+from models.constants import (
+    CONFIG_FILE,
+    DEFAULT_MODEL_DIR,
+    TAXONOMY_FILE,
+    TAXONOMY_SECTIONS,
+)
+from models.encoders import Encoder, load_encoder
 from models.features import CharTfidf
 from models.heads import LinearHead, load_heads
 from models.taxonomy import OTHER_TOPIC, Taxonomy
 from models.urgency_rules import urgency_reasons
 from nlp.pipeline import TextAnalysis, analyze
 
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "default"
 URGENCY_ORDER = ("low", "medium", "high")
 SUPPORTED_LANGUAGES = ("ru",)
 BOTH = "base+tuned"  # a head over the frozen and the fine-tuned embeddings side by side
@@ -41,7 +47,8 @@ class ModelConfig:
 
     @classmethod
     def load(cls, directory: Path) -> ModelConfig:
-        data = json.loads((directory / "config.json").read_text("utf-8"))
+        data = json.loads((directory / CONFIG_FILE).read_text("utf-8"))
+        check_format(data, directory)
         data["precision"] = config_precision(data)
         data.pop("quantize", None)
         known = {k: data[k] for k in cls.__dataclass_fields__ if k in data and k != "extra"}
@@ -110,7 +117,7 @@ class Classifier:
     def __init__(self, directory: Path = DEFAULT_MODEL_DIR, encoder: Encoder | None = None):
         self.directory = Path(directory)
         self.config = ModelConfig.load(self.directory)
-        self.taxonomy = Taxonomy.load(self.directory / "taxonomy.json")
+        self.taxonomy = Taxonomy.load(self.directory / TAXONOMY_FILE)
         self.heads: dict[str, LinearHead] = load_heads(self.directory)
         self.lexicons: dict[str, CharTfidf] = {}
         for head in self.heads.values():
@@ -128,11 +135,7 @@ class Classifier:
         if missing:
             raise ValueError(f"{self.directory}: heads need encoder branch {sorted(missing)}")
         self._names = {
-            "topic": self.taxonomy.names("topics"),
-            "type": self.taxonomy.names("types"),
-            "aspects": self.taxonomy.names("aspects"),
-            "sentiment": self.taxonomy.names("sentiments"),
-            "urgency": self.taxonomy.names("urgency"),
+            task: self.taxonomy.names(section) for task, section in TAXONOMY_SECTIONS.items()
         }
         self._lock = threading.Lock()
         self.added_topics = AddedTopics(  # topics added at run time (models/added_topics.py)

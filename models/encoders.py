@@ -22,7 +22,6 @@ __all__ = [
     "NavecEncoder",
     "TransformerEncoder",
     "bf16_native",
-    "config_precision",
     "default_num_threads",
     "l2_normalize",
     "load_encoder",
@@ -78,13 +77,6 @@ def resolve_precision(precision: str) -> str:
     if precision == "auto":
         return "bf16" if bf16_native() else "fp32"
     return precision
-
-
-def config_precision(config: dict[str, Any]) -> str:
-    """The ``precision`` of a model's config.json (older configs said ``quantize``)."""
-    if "precision" in config:
-        return str(config["precision"])
-    return "auto" if config.get("quantize", True) else "fp32"
 
 
 def _as_text_list(texts: Sequence[str]) -> list[str]:

@@ -34,14 +34,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from models.catalog import (
-    BUILTIN_MODEL_DIR,
     ModelDirError,
     ModelEntry,
     check_files,
     discover,
     read_entry,
 )
-from models.paths import otklik_home
+from models.constants import DEFAULT_MODEL_DIR
+from models.settings import settings
 
 if TYPE_CHECKING:  # loading torch and the nlp pipeline waits until a model is loaded
     from models.classifier import Classifier
@@ -100,7 +100,7 @@ class Active:
 
 
 def active_file() -> Path:
-    return otklik_home() / ACTIVE_FILE
+    return settings().home / ACTIVE_FILE
 
 
 def read_choice() -> dict | None:
@@ -158,7 +158,7 @@ def _release_memory() -> None:
 class ModelRegistry:
     """Known models, the active one, and atomic switching between them (thread-safe)."""
 
-    def __init__(self, roots: Iterable[Path] = (), default_dir: Path = BUILTIN_MODEL_DIR):
+    def __init__(self, roots: Iterable[Path] = (), default_dir: Path = DEFAULT_MODEL_DIR):
         self.default_dir = Path(default_dir).resolve()
         self._roots = [Path(root) for root in roots]
         self._switch = threading.Lock()  # one load or activation at a time

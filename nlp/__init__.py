@@ -2,5 +2,6 @@
 
 `nlp.pipeline.analyze` runs it all; the modules below it each do one job:
 clean, language, regions (+ data/regions.json), settlements, addresses, dates, names,
-entities, places, pii (pii_numbers, pii_names, checksums); runtime loads natasha once.
+entities, places, pii (pii_numbers, pii_names, checksums); runtime loads natasha once;
+tables reads and writes the analysts' CSV, XLSX and JSONL files.
 """

@@ -14,7 +14,6 @@ import httpx
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED_DATASETS = REPO.parent / "shared" / "datasets"
 
 # Tests (and the servers they start) never touch the user's own message store.
 os.environ.setdefault(
@@ -22,6 +21,27 @@ os.environ.setdefault(
 )
 # … nor the topics the user added to a model (models/added_topics.py).
 os.environ.setdefault("OTKLIK_TOPICS_DIR", tempfile.mkdtemp(prefix="otklik-test-topics-"))
+
+
+# Fixtures that load the encoder or start a server: a test using one is in the full suite only.
+SLOW_FIXTURES = frozenset({"classifier", "server", "start_server"})
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark `slow` every test that uses a slow fixture (directly or through another fixture)."""
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings():
+    """Settings are read once per process; a test that sets the environment reads it anew."""
+    from models.settings import settings
+
+    settings.cache_clear()
+    yield
+    settings.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -41,6 +41,7 @@ def test_console_script_help():
     assert "classify" in result.stdout and "serve" in result.stdout
 
 
+@pytest.mark.slow  # loads the encoder
 def test_jsonl_with_bad_rows(tmp_path: Path):
     source = tmp_path / "in.jsonl"
     lines = [json.dumps(r, ensure_ascii=False) for r in ROWS] + ["{broken json", "[1, 2]"]
@@ -70,6 +71,7 @@ def test_jsonl_with_bad_rows(tmp_path: Path):
     assert "Классификация" in result.stderr  # the progress bar
 
 
+@pytest.mark.slow  # loads the encoder
 def test_csv_semicolon_and_custom_column(tmp_path: Path):
     source = tmp_path / "in.csv"
     with source.open("w", encoding="utf-8", newline="") as handle:
@@ -86,6 +88,7 @@ def test_csv_semicolon_and_custom_column(tmp_path: Path):
     assert rows[2]["type"] == "question"
 
 
+@pytest.mark.slow  # loads the encoder
 def test_xlsx_round_trip(tmp_path: Path):
     source = tmp_path / "in.xlsx"
     book = Workbook()
@@ -127,6 +130,7 @@ def test_missing_input_file(tmp_path: Path):
     assert "Файл не найден" in result.stderr
 
 
+@pytest.mark.slow  # loads the encoder
 def test_faq_command(tmp_path: Path):
     questions = [
         "Как оформить единое пособие на ребёнка?",

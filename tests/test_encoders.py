@@ -12,6 +12,7 @@ from models import e5_convert
 from models.e5_convert import ENCODER_META_FILE, dequantize_q4_0, ensure_e5_small, is_complete
 from models.encoders import Encoder, NavecEncoder, TransformerEncoder, load_encoder
 from models.paths import encoder_cache_dir, otklik_home
+from models.settings import reload
 
 LONG_APPEAL = (
     "Уважаемый глава администрации! Обращаюсь к вам от имени жителей дома № 14 по улице "
@@ -100,6 +101,7 @@ def test_paths_follow_otklik_home(monkeypatch, tmp_path):
     assert otklik_home() == tmp_path
     assert encoder_cache_dir("x") == tmp_path / "encoders" / "x"
     monkeypatch.delenv("OTKLIK_HOME")
+    reload()  # models.settings: the environment is read once, again on request
     assert otklik_home() == Path.home() / ".cache" / "otklik"
     with pytest.raises(ValueError):
         encoder_cache_dir("../evil")

@@ -9,7 +9,6 @@ import json
 import random
 import re
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -27,8 +26,10 @@ from insights.faq import (
 )
 from insights.faq_cluster import average_linkage
 from insights.faq_text import content_text, lemma_tokens
+from models.constants import REPO
+from models.settings import settings
 
-FAQ_RUTUBE = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "faq_rutube"
+FAQ_RUTUBE = settings().datasets / "faq_rutube"
 
 # ----------------------------------------------------------------- a synthetic stream
 
@@ -402,3 +403,18 @@ def test_read_kb_keeps_answers(tmp_path):
         KbEntry("1", "Как оформить субсидию?", "Через МФЦ."),
         KbEntry("2", "Как заменить паспорт?", None),
     ]
+
+
+def test_a_broken_grouping_module_fails_loudly_not_as_unavailable():
+    """Regression: any ImportError inside insights.faq used to become a 503 «not available in
+    this build»; now the store-side module imports it directly and the error surfaces."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['insights.faq'] = None\n"
+        "try:\n    import insights.faq_store\nexcept ImportError:\n    print('import error')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
+                         check=True)  # fmt: skip
+    assert out.stdout.strip() == "import error"

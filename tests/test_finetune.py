@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
 import torch
 from safetensors.torch import load_file
 
 from models.encoders import load_encoder
 from training.finetune import DELTA_FILE, Task, finetune, save_delta
+
+pytestmark = pytest.mark.slow  # fine-tunes encoder layers
 
 
 def test_top_layers_train_and_delta_round_trips(tmp_path):

@@ -6,10 +6,10 @@ from datetime import datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from store_fixtures import insert_rows
 
 from api.app import create_app
 from insights.store import Store
-from insights.synthetic import insert_rows
 
 ITEMS = [
     {"id": 1, "text": "В поликлинике невозможно записаться к врачу, талонов нет месяц.",
@@ -104,8 +104,7 @@ def test_bad_queries_are_422(client, path, params):
 
 
 def test_an_unavailable_store_is_503_and_the_rest_still_works(classifier):
-    app = create_app(classifier=classifier)
-    app.state.database_url = "nosuchdb://nowhere"
+    app = create_app(classifier=classifier, database_url="nosuchdb://nowhere")
     with TestClient(app) as client:
         response = client.get("/v1/metrics")
         assert response.status_code == 503 and response.json()["error"] == "store_unavailable"

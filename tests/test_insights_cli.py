@@ -10,13 +10,14 @@ from datetime import datetime, timedelta
 import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select, update
+from store_fixtures import insert_rows
 
 from api import insights_cli
 from api.cli import main
 from insights.store import Message, open_store
-from insights.synthetic import insert_rows
+from models.constants import DEMO_FILE
 
-DEMO = insights_cli.DEMO_FILE
+DEMO = DEMO_FILE
 
 
 @pytest.fixture()
@@ -157,4 +158,4 @@ def test_demo_loads_a_slice(db, tmp_path, capsys):
     assert main(["demo", "--db", db, "--file", str(small)]) == 0
     assert _count(db) == 12
     assert main(["demo", "--db", db, "--file", str(tmp_path / "none.jsonl")]) == 2
-    assert "training.make_demo" in capsys.readouterr().err
+    assert "datasets/demo/make_demo.py" in capsys.readouterr().err

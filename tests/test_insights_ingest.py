@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 
 from insights.ingest import ingest_batch, reclassify
 from insights.store import Message, MessageAspect, MessageBody, Store
+from models.settings import reload
 
 GOOD = [
     {"id": "a1", "text": "Невозможно дозвониться в регистратуру поликлиники, трубку никто не"
@@ -89,6 +90,7 @@ def test_updates_metadata_and_reclassifies_a_changed_text(classifier, store):
 
 def test_raw_text_only_when_configured(classifier, store, monkeypatch):
     monkeypatch.setenv("OTKLIK_STORE_RAW_TEXT", "1")
+    reload()  # settings are read once per process
     ingest_batch(store, classifier, GOOD[:1])
     with store.session() as session:
         assert "555-12-34" in session.scalars(select(MessageBody.text)).one()

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from store_fixtures import insert_rows
 
 from insights.metrics import MetricsError, build_metrics, check_group_by
 from insights.periods import make_period
 from insights.store import Store
-from insights.synthetic import insert_rows
 
 T = datetime(2026, 7, 1, 10, 0)
 NOW = datetime(2026, 11, 1)

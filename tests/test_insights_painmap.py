@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
+from store_fixtures import insert_rows, insert_synthetic
 
 from insights.labels import NO_ASPECT
 from insights.painmap import FORMULA, PainMapError, build_painmap, parse_group_by
 from insights.painmap_render import RenderError, to_html, write_painmap
 from insights.periods import make_period
 from insights.store import Store
-from insights.synthetic import insert_rows, insert_synthetic
 
 Q2 = datetime(2026, 4, 10)
 Q3 = datetime(2026, 7, 10)

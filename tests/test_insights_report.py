@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from datetime import datetime, timedelta
 
 import pytest
+from store_fixtures import insert_rows
 
-from api.insights_cli import DEMO_FILE
 from insights.faq_store import build_faq
 from insights.fields import validate
 from insights.periods import make_period
-from insights.report import build_report, conclusions, to_html
+from insights.report import build_report
+from insights.report_render import conclusions, to_html
 from insights.store import Store
-from insights.synthetic import insert_rows
-from training.make_demo import Q2, Q3, generate
+from models.constants import DEMO_DIR, DEMO_FILE
+
+
+def _demo_generator():
+    """datasets/demo/make_demo.py: a script beside its data, not a package module."""
+    spec = importlib.util.spec_from_file_location("make_demo", DEMO_DIR / "make_demo.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+make_demo = _demo_generator()
+Q2, Q3, generate = make_demo.Q2, make_demo.Q3, make_demo.generate
 
 ALLOWANCE = [
     "Как оформить единое пособие на ребёнка?",
@@ -84,7 +97,7 @@ def test_report_sections(store, classifier, tmp_path):
 def test_demo_set_is_in_sync_and_carries_the_planted_trends():
     rows, kb = generate()
     shipped = [json.loads(line) for line in DEMO_FILE.read_text("utf-8").splitlines()]
-    assert shipped == rows, "datasets/demo is stale: run python -m training.make_demo"
+    assert shipped == rows, "datasets/demo is stale: run python datasets/demo/make_demo.py"
     assert 1500 <= len(rows) <= 5000 and len({r["id"] for r in rows}) == len(rows)
     assert all(validate(r)[0] is not None for r in rows)
 

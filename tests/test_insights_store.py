@@ -10,6 +10,7 @@ from sqlalchemy import inspect, text
 from insights.fields import parse_datetime, validate
 from insights.periods import PeriodError, make_period
 from insights.store import Store, StoreError, default_url, migrate
+from models.settings import reload
 
 
 def test_migrations_create_the_schema_and_rerun_cleanly(tmp_path):
@@ -30,12 +31,24 @@ def test_default_url_follows_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("OTKLIK_HOME", str(tmp_path))
     assert default_url() == f"sqlite:///{tmp_path / 'otklik.db'}"
     monkeypatch.setenv("OTKLIK_DATABASE_URL", "postgresql://u@db/otklik")
+    reload()  # settings are read once; a changed environment is read again on request
     assert default_url() == "postgresql://u@db/otklik"
 
 
 def test_a_bad_database_url_is_a_clear_error():
     with pytest.raises(StoreError, match="адрес базы"):
         Store("это не адрес")
+
+
+def test_a_bad_url_given_directly_does_not_blame_the_environment(monkeypatch):
+    monkeypatch.delenv("OTKLIK_DATABASE_URL", raising=False)
+    with pytest.raises(StoreError) as given:
+        Store("это не адрес")  # as from `--db`
+    assert "OTKLIK_DATABASE_URL" not in str(given.value) and "это не адрес" in str(given.value)
+    monkeypatch.setenv("OTKLIK_DATABASE_URL", "и это не адрес")
+    reload()
+    with pytest.raises(StoreError, match="OTKLIK_DATABASE_URL"):
+        Store()
 
 
 def test_dates_in_common_export_forms():

@@ -8,20 +8,19 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import threading
 from pathlib import Path
 
 import httpx
 import pytest
 from conftest import running_server
+from model_dirs import copy_model as _copy_model
+from model_dirs import new_home as _new_home
+from model_dirs import write_config as _write_config
 
 from api.cli import main
-from models.catalog import BUILTIN_MODEL_DIR
-from models.paths import otklik_home
 from models.registry import BrokenModelError, ModelRegistry, UnknownModelError
 
-REAL_HOME = otklik_home()  # before any test points OTKLIK_HOME elsewhere
 LIFT = "В подъезде уже неделю не работает лифт, управляющая компания не берёт трубку"
 ALT_METRICS = {
     "task": "topic",
@@ -29,33 +28,6 @@ ALT_METRICS = {
     "evaluation": {"method": "kfold", "folds": 5, "accuracy": 0.9, "macro_f1": 0.88,
                    "weighted_f1": 0.89},
 }  # fmt: skip
-
-
-def _write_config(directory: Path, **changes) -> None:
-    path = directory / "config.json"
-    config = json.loads(path.read_text("utf-8")) if path.exists() else {}
-    config.update(changes)
-    path.write_text(json.dumps(config, ensure_ascii=False, indent=2), encoding="utf-8")
-
-
-def _copy_model(target: Path, link_large: bool = False, **changes) -> Path:
-    """A copy of the built-in model (large files as symlinks if asked) with config changes."""
-    target.mkdir(parents=True)
-    for source in BUILTIN_MODEL_DIR.iterdir():
-        if link_large and source.stat().st_size > 100_000:
-            (target / source.name).symlink_to(source)
-        else:
-            shutil.copy2(source, target / source.name)
-    _write_config(target, **changes)
-    return target
-
-
-def _new_home(root: Path) -> Path:
-    home = root / "home"
-    (home / "models").mkdir(parents=True)
-    if (REAL_HOME / "encoders").is_dir():  # the converted encoder, not rebuilt per test
-        (home / "encoders").symlink_to(REAL_HOME / "encoders")
-    return home
 
 
 @pytest.fixture(scope="module")
@@ -212,6 +184,7 @@ def _classify(url: str) -> httpx.Response:
     return httpx.post(f"{url}/v1/classify", json={"text": LIFT}, timeout=60)
 
 
+@pytest.mark.slow  # a real server
 def test_server_starts_on_default_and_lists_models(served):
     _, url = served
     body = httpx.get(f"{url}/v1/models", timeout=10).json()
@@ -221,6 +194,7 @@ def test_server_starts_on_default_and_lists_models(served):
     assert httpx.get(f"{url}/v1/health", timeout=10).json()["active_model"] == "otklik-default"
 
 
+@pytest.mark.slow  # a real server
 def test_server_refuses_unknown_and_broken_models(served):
     _, url = served
     response = httpx.post(f"{url}/v1/models/no-such-model/activate", timeout=60)
@@ -238,6 +212,7 @@ def test_server_refuses_unknown_and_broken_models(served):
     assert _classify(url).json()["model"]["name"] == "otklik-default"
 
 
+@pytest.mark.slow  # a real server
 def test_server_switches_without_restart(served, layout):
     process, url = served
     before = _classify(url).json()["model"]

@@ -170,6 +170,7 @@ OUR_COLUMNS = [
 ]
 
 
+@pytest.mark.slow  # loads the encoder
 def test_suggest_command(tmp_path: Path):
     source = tmp_path / "data.csv"
     rows = sample_rows()
@@ -214,7 +215,7 @@ def test_suggest_command(tmp_path: Path):
     [
         (["--text-col", "body"], "Столбец «body» не найден; есть: id, text, label"),
         (["-n", "0"], "-n должно быть положительным"),
-        (["--task", "nope"], "У модели нет задачи «nope»"),
+        pytest.param(["--task", "nope"], "У модели нет задачи «nope»", marks=pytest.mark.slow),
     ],
 )
 def test_suggest_clear_errors(tmp_path: Path, args: list[str], message: str):

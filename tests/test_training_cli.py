@@ -11,6 +11,8 @@ import pytest
 from api.cli import main
 from training.labelled import TrainingError, read_labelled
 
+pytestmark = pytest.mark.slow  # trains models on the encoder
+
 REPO = Path(__file__).resolve().parent.parent
 CUSTOM = {"roads": "дороги", "public_transport": "транспорт", "animals": "животные",
           "healthcare": "медицина"}  # fmt: skip

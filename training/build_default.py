@@ -16,6 +16,7 @@ import numpy as np
 from sklearn.metrics import classification_report
 
 from models.aspect_cues import aspect_cues
+from models.constants import DEFAULT_MODEL_DIR, MODEL_FORMAT_VERSION, TAXONOMY_DIR
 from models.encoders import load_encoder
 from models.features import CharTfidf
 from models.heads import save_heads
@@ -28,7 +29,7 @@ from training.linear import (
     fit_softmax_head,
     softmax_scores,
 )
-from training.model_card import write_model_card
+from training.model_card import default_card, write_card
 
 MODEL_NAME = "otklik-default"
 MODEL_VERSION = "1.0.0"
@@ -37,7 +38,7 @@ DENSE_SCALE = 3.0
 
 def build(output: Path, seed: int = 0) -> dict:
     started = time.time()
-    taxonomy = Taxonomy.load(data.TAXONOMY_DIR / "default.json")
+    taxonomy = Taxonomy.load(TAXONOMY_DIR / "default.json")
     project = data.project_examples()
     kursk = [e for e in data.kursk_appeals() if e.topic]
     kz = data.kz_akimat_appeals()
@@ -150,6 +151,7 @@ def build(output: Path, seed: int = 0) -> dict:
     tfidf.save(output)
     taxonomy.save(output / "taxonomy.json")
     config = {
+        "format_version": MODEL_FORMAT_VERSION,
         "name": MODEL_NAME,
         "version": MODEL_VERSION,
         "encoder": "e5-small",
@@ -164,7 +166,7 @@ def build(output: Path, seed: int = 0) -> dict:
     (output / "metrics.json").write_text(
         json.dumps(metrics, ensure_ascii=False, indent=2) + "\n", "utf-8"
     )
-    write_model_card(output, config, metrics)
+    write_card(output, default_card(config, metrics))
     return metrics
 
 
@@ -183,7 +185,7 @@ def _per_class(truth, predicted) -> dict:
 
 def _kursk_category_accuracy(rows, predicted) -> dict | None:
     mapping = json.loads(
-        (data.TAXONOMY_DIR / "mappings" / "kursk_category.json").read_text("utf-8")
+        (TAXONOMY_DIR / "mappings" / "kursk_category.json").read_text("utf-8")
     )["map"]
     triples = [
         (mapping.get(e.meta["category_code"], []), e.topic, p)
@@ -240,7 +242,7 @@ def _multilabel_scores(truth: np.ndarray, predicted: np.ndarray, labels: list[st
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--output", type=Path, default=data.REPO / "models" / "default")
+    parser.add_argument("--output", type=Path, default=DEFAULT_MODEL_DIR)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     build(args.output, seed=args.seed)

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from models.constants import EXAMPLES_DIR, TAXONOMY_DIR
+from models.settings import settings
 from nlp.clean import clean_text
 
-REPO = Path(__file__).resolve().parent.parent
-EXAMPLES_DIR = REPO / "datasets" / "examples"
-TAXONOMY_DIR = REPO / "datasets" / "taxonomy"
 SENTIMENTS = ("negative", "neutral", "positive")
 
 
 def shared_datasets_dir() -> Path:
-    return Path(os.environ.get("OTKLIK_SHARED_DATASETS", REPO.parent / "shared" / "datasets"))
+    return settings().datasets
 
 
 @dataclass

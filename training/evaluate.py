@@ -7,8 +7,9 @@ from pathlib import Path
 import numpy as np
 
 from models.classifier import DEFAULT_MODEL_DIR, Classifier
-from training.labelled import TAXONOMY_SECTION, TrainingError, read_labelled
-from training.report import evaluate_multilabel, evaluate_predictions, write_report
+from models.constants import TAXONOMY_SECTIONS
+from training.evaluation_report import evaluate_multilabel, evaluate_predictions, write_report
+from training.labelled import TrainingError, read_labelled
 
 CHUNK = 256
 
@@ -48,7 +49,7 @@ def evaluate_file(
     data = read_labelled(data_path, text_col=text_col, label_col=label_col, task=task,
                          min_per_class=1, min_classes=1)  # fmt: skip
     head = classifier.heads[task]
-    names = classifier.taxonomy.names(TAXONOMY_SECTION[task])
+    names = classifier.taxonomy.names(TAXONOMY_SECTIONS[task])
     predicted, probs = predict_head(classifier, task, data.texts)
     if task == "aspects":
         report = evaluate_multilabel(data.targets, predicted, head.labels, names, data.texts,

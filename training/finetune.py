@@ -21,7 +21,8 @@ import torch
 from safetensors.torch import save_file
 from tqdm import tqdm
 
-from models.branch import DELTA_FILE, embed_and_mask, mean_pool, run_layers
+from models.branch import embed_and_mask, mean_pool, run_layers
+from models.constants import DELTA_FILE
 from training.linear import class_weights
 
 log = logging.getLogger("otklik.finetune")

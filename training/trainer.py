@@ -29,16 +29,27 @@ import numpy as np
 from scipy import sparse
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
-from models.branch import DELTA_FILE
-from models.classifier import BOTH, DEFAULT_MODEL_DIR, Classifier
+from models.classifier import BOTH, Classifier
+from models.constants import (
+    DEFAULT_MODEL_DIR,
+    DELTA_FILE,
+    MODEL_FORMAT_VERSION,
+    TAXONOMY_SECTIONS,
+    TRAINABLE_TASKS,
+)
 from models.features import CharTfidf
 from models.heads import LinearHead, save_heads
 from models.taxonomy import OTHER_TOPIC, Label
+from training.evaluation_report import (
+    evaluate_multilabel,
+    evaluate_predictions,
+    summary,
+    write_report,
+)
 from training.finetune import Task, finetune, save_delta
-from training.labelled import TAXONOMY_SECTION, LabelledData, TrainingError
+from training.labelled import LabelledData, TrainingError
 from training.linear import fit_sigmoid_head, fit_softmax_head
-from training.report import evaluate_multilabel, evaluate_predictions, summary, write_report
-from training.trained_card import write_trained_card
+from training.model_card import trained_card, write_card
 
 ENCODE_CHUNK = 256
 NOT_COPIED = {"README.md", "metrics.json", "evaluation.json", "evaluation.html", "confusion.png"}
@@ -88,14 +99,14 @@ def read_taxonomy_file(path: Path, task: str) -> dict[str, dict]:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise TrainingError(f"Не удалось прочитать таксономию «{path}»: {exc}") from exc
-    if isinstance(data, dict) and TAXONOMY_SECTION[task] in data:
-        items = data[TAXONOMY_SECTION[task]]
+    if isinstance(data, dict) and TAXONOMY_SECTIONS[task] in data:
+        items = data[TAXONOMY_SECTIONS[task]]
         return {str(i["id"]): {k: v for k, v in i.items() if k != "id"} for i in items}
     if isinstance(data, dict) and all(isinstance(v, str) for v in data.values()):
         return {str(k): {"name": v} for k, v in data.items()}
     raise TrainingError(
         f"Таксономия «{path.name}»: ожидается {{\"метка\": \"название\"}} или JSON с разделом"
-        f" «{TAXONOMY_SECTION[task]}» из объектов {{id, name, description}}"
+        f" «{TAXONOMY_SECTIONS[task]}» из объектов {{id, name, description}}"
     )
 
 
@@ -109,7 +120,7 @@ class Trainer:
         """`encode_base` replaces the frozen encoder's embedding (a cache, in benchmarks)."""
         self.options = options
         self.encode_base = encode_base
-        if options.task not in TAXONOMY_SECTION:
+        if options.task not in TRAINABLE_TASKS:
             raise TrainingError(f"Неизвестная задача «{options.task}»")
         if options.mode not in ("heads", "finetune"):
             raise TrainingError(f"Неизвестный режим «{options.mode}»: heads или finetune")
@@ -272,7 +283,7 @@ class Trainer:
     # ------------------------------------------------------------------ the whole run
 
     def label_names(self, labels: list[str]) -> dict[str, dict]:
-        section = TAXONOMY_SECTION[self.options.task]
+        section = TAXONOMY_SECTIONS[self.options.task]
         known = {label.id: label for label in getattr(self.base.taxonomy, section)}
         out = {}
         for label in labels:
@@ -342,6 +353,7 @@ class Trainer:
             config = json.loads((staging / "config.json").read_text("utf-8"))
             now = datetime.now(UTC)
             config.update({
+                "format_version": MODEL_FORMAT_VERSION,
                 "name": o.name or output.name,
                 "version": now.strftime("%Y.%m.%d-%H%M%S"),
                 "task": o.task,
@@ -367,7 +379,7 @@ class Trainer:
             names = {label: info["name"] for label, info in label_info.items()}
             if report is not None:
                 write_report(staging, report, names, f"Оценка модели {config['name']}")
-            write_trained_card(staging, config, metrics, report, names)
+            write_card(staging, trained_card(config, metrics, report, names))
             if output.exists():
                 shutil.rmtree(output)
             staging.rename(output)
@@ -392,7 +404,7 @@ class Trainer:
         }
 
     def _write_taxonomy(self, directory: Path, label_info: dict[str, dict]) -> None:
-        section = TAXONOMY_SECTION[self.options.task]
+        section = TAXONOMY_SECTIONS[self.options.task]
         labels = [Label(id=k, name=v["name"], description=v["description"])
                   for k, v in label_info.items()]  # fmt: skip
         if self.options.task == "topic" and OTHER_TOPIC not in label_info:

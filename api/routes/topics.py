@@ -8,12 +8,12 @@ An added topic is used by /v1/classify as soon as the POST has answered, and lis
 /v1/taxonomy with "added": true.
 """
 
-import logging
-
-from fastapi import APIRouter, FastAPI, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.dependencies import ActiveModel
+from api.errors import error_response
 from api.schemas import ErrorOut
 from models.added_topics import (
     MAX_DESCRIPTION_CHARS,
@@ -23,7 +23,8 @@ from models.added_topics import (
     AddedTopicError,
 )
 
-log = logging.getLogger("otklik.api.topics")
+router = APIRouter(tags=["topics"])
+ERRORS = {s: {"model": ErrorOut} for s in (400, 404, 409, 422)}
 _STATUS = {
     "invalid": (422, "invalid_topic"),
     "conflict": (409, "topic_exists"),
@@ -53,44 +54,29 @@ class TopicIn(BaseModel):
 
 def _error(exc: AddedTopicError) -> JSONResponse:
     status, error = _STATUS.get(exc.kind, (422, "invalid_topic"))
-    body = ErrorOut(error=error, message=str(exc))
-    return JSONResponse(status_code=status, content=body.model_dump())
+    return error_response(status, error, str(exc))
 
 
-def _router(active_model) -> APIRouter:
-    router = APIRouter(tags=["topics"])
-    errors = {s: {"model": ErrorOut} for s in (400, 404, 409, 422)}
-
-    @router.post("/v1/topics", status_code=201, responses=errors)
-    def add_topic(body: TopicIn, model: active_model):
-        try:
-            topic, warnings = model.added_topics.add(
-                body.name, body.description, body.examples, topic_id=body.id
-            )
-        except AddedTopicError as exc:
-            return _error(exc)
-        return JSONResponse(status_code=201, content={**topic.summary(), "warnings": warnings})
-
-    @router.get("/v1/topics")
-    def list_topics(model: active_model) -> dict:
-        return {
-            "model": model.name,
-            "topics": [t.summary() for t in model.added_topics.current()],
-        }
-
-    @router.delete("/v1/topics/{topic_id}", status_code=204, responses=errors)
-    def remove_topic(topic_id: str, model: active_model):
-        try:
-            model.added_topics.remove(topic_id)
-        except AddedTopicError as exc:
-            return _error(exc)
-        return Response(status_code=204)
-
-    return router
+@router.post("/v1/topics", status_code=201, responses=ERRORS)
+def add_topic(body: TopicIn, model: ActiveModel):
+    try:
+        topic, warnings = model.added_topics.add(
+            body.name, body.description, body.examples, topic_id=body.id
+        )
+    except AddedTopicError as exc:
+        return _error(exc)
+    return JSONResponse(status_code=201, content={**topic.summary(), "warnings": warnings})
 
 
-def include(app: FastAPI) -> None:
-    """The one call create_app makes."""
-    from api.app import ActiveModel  # api.app imports this module: resolve at call time
+@router.get("/v1/topics")
+def list_topics(model: ActiveModel) -> dict:
+    return {"model": model.name, "topics": [t.summary() for t in model.added_topics.current()]}
 
-    app.include_router(_router(ActiveModel))
+
+@router.delete("/v1/topics/{topic_id}", status_code=204, responses=ERRORS)
+def remove_topic(topic_id: str, model: ActiveModel):
+    try:
+        model.added_topics.remove(topic_id)
+    except AddedTopicError as exc:
+        return _error(exc)
+    return Response(status_code=204)

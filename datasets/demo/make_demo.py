@@ -12,7 +12,9 @@ the FAQ and the report to find:
 * new in the third quarter: a question group «отопительный сезон» and the topic «Животные»
   (stray dogs) absent in the second quarter.
 
-    python -m training.make_demo [--output datasets/demo] [--seed 2026]
+    python datasets/demo/make_demo.py [--output datasets/demo] [--seed 2026]
+
+A script beside the data it writes (datasets/ is not a package); it imports nothing of otklik.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import random
 from datetime import datetime, timedelta
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
 Q2 = (datetime(2026, 4, 1), datetime(2026, 7, 1))
 Q3 = (datetime(2026, 7, 1), datetime(2026, 10, 1))
 
@@ -571,7 +573,7 @@ def generate(seed: int = 2026) -> tuple[list[dict], list[dict]]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--output", type=Path, default=REPO / "datasets" / "demo")
+    parser.add_argument("--output", type=Path, default=HERE)
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args(argv)
     rows, kb = generate(args.seed)

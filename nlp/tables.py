@@ -99,6 +99,16 @@ def _read_xlsx(path: Path) -> Iterator[tuple[int, dict | None, str | None]]:
     book.close()
 
 
+def require_column(rows: list[tuple[int, dict | None, str | None]], column: str) -> None:
+    """TableError unless some row of a non-empty table has `column` (given by --text-col)."""
+    if rows and not any(row is not None and column in row for _, row, _ in rows):
+        columns = next((list(row) for _, row, _ in rows if row is not None), [])
+        raise TableError(
+            f"Столбец «{column}» не найден; есть: {', '.join(map(str, columns)) or 'нет'}."
+            " Укажите нужный через --text-col"
+        )
+
+
 class RowWriter:
     """Streams rows to a CSV, XLSX or JSONL file."""
 

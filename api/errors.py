@@ -1,0 +1,92 @@
+"""The one error response of the API, and the handlers that turn exceptions into it.
+
+Every error body is `ErrorOut`: {"error", "message", "details": [...]}; bad input is 4xx,
+an unavailable store is 503, never a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.schemas import ErrorOut
+
+log = logging.getLogger("otklik.api")
+NOT_JSON = "request body is not valid JSON"
+
+
+class StoreUnavailable(Exception):
+    """The message store could not be opened; the message says why."""
+
+
+def error_response(
+    status: int, error: str, message: str, details: list | None = None
+) -> JSONResponse:
+    body = ErrorOut(error=error, message=message, details=details or [])
+    return JSONResponse(status_code=status, content=body.model_dump())
+
+
+def _field_path(loc: tuple) -> str:
+    path = ""
+    for part in (str(p) for p in loc if p != "body"):
+        path += f"[{part}]" if part.isdigit() else (f".{part}" if path else part)
+    return path or "body"
+
+
+def validation_details(exc: RequestValidationError) -> list[dict]:
+    details = []
+    for error in exc.errors():
+        message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+        kind = error.get("type", "")
+        if kind == "json_invalid":
+            message = NOT_JSON
+        elif kind == "model_attributes_type":
+            message = "request body must be a JSON object"
+        details.append({"field": _field_path(tuple(error.get("loc", ()))), "message": message})
+    return details
+
+
+def install(app: FastAPI) -> None:
+    """Route every known exception to `error_response`."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from insights.metrics import MetricsError
+    from insights.painmap import PainMapError
+    from insights.periods import PeriodError
+
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        details = validation_details(exc)
+        status = 400 if any(d["message"] == NOT_JSON for d in details) else 422
+        message = "; ".join(f"{d['field']}: {d['message']}" for d in details)
+        return error_response(status, "invalid_request", message, details)
+
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = str(exc.detail)
+        if exc.status_code == 400 and "parsing the body" in message:
+            message = "request body could not be parsed: send UTF-8 encoded JSON"
+        return error_response(exc.status_code, "http_error", message)
+
+    async def bad_encoding(request: Request, exc: UnicodeDecodeError) -> JSONResponse:
+        return error_response(400, "invalid_encoding", "request body is not valid UTF-8")
+
+    async def bad_query(request: Request, exc: Exception) -> JSONResponse:
+        return error_response(422, "invalid_request", str(exc))
+
+    async def store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        return error_response(503, "store_unavailable", str(exc))
+
+    async def database_error(request: Request, exc: Exception) -> JSONResponse:
+        log.error("database error: %s", type(exc).__name__)
+        return error_response(503, "store_error", "the message store failed; retry later")
+
+    app.add_exception_handler(RequestValidationError, invalid)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(UnicodeDecodeError, bad_encoding)
+    for kind in (PeriodError, PainMapError, MetricsError):
+        app.add_exception_handler(kind, bad_query)
+    app.add_exception_handler(StoreUnavailable, store_unavailable)
+    app.add_exception_handler(SQLAlchemyError, database_error)

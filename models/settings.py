@@ -1,0 +1,75 @@
+"""Every environment variable otklik reads, read in one place (README, «Настройки»).
+
+`settings()` reads the environment once per process and keeps the result; `reload()` reads it
+again (tests that change the environment). Paths derived from the settings are properties.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from models.constants import REPO
+
+TRUE_WORDS = frozenset({"1", "true", "yes"})
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path  # OTKLIK_HOME
+    model_dirs: tuple[Path, ...]  # OTKLIK_MODEL_DIRS (os.pathsep-separated)
+    topics_dir: Path  # OTKLIK_TOPICS_DIR
+    database_url: str | None  # OTKLIK_DATABASE_URL (None: a SQLite file in home)
+    store_raw_text: bool  # OTKLIK_STORE_RAW_TEXT
+    faq_kb: Path | None  # OTKLIK_FAQ_KB
+    datasets: Path  # OTKLIK_DATASETS: third-party data for training and benchmarks
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+
+        def text(name: str) -> str:
+            return env.get(name, "").strip()
+
+        home = Path(text("OTKLIK_HOME") or Path.home() / ".cache" / "otklik").expanduser()
+        return cls(
+            home=home,
+            model_dirs=tuple(
+                Path(p).expanduser() for p in text("OTKLIK_MODEL_DIRS").split(os.pathsep) if p
+            ),
+            topics_dir=Path(text("OTKLIK_TOPICS_DIR") or home / "topics").expanduser(),
+            database_url=text("OTKLIK_DATABASE_URL") or None,
+            store_raw_text=text("OTKLIK_STORE_RAW_TEXT").lower() in TRUE_WORDS,
+            faq_kb=Path(text("OTKLIK_FAQ_KB")).expanduser() if text("OTKLIK_FAQ_KB") else None,
+            datasets=Path(text("OTKLIK_DATASETS") or REPO.parent / "shared" / "datasets"),
+        )
+
+    @property
+    def encoders_dir(self) -> Path:
+        return self.home / "encoders"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home / "models"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.home / "cache"
+
+    @property
+    def sqlite_url(self) -> str:
+        return f"sqlite:///{self.home / 'otklik.db'}"
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    """The process's settings, read from the environment on first use."""
+    return Settings.from_env()
+
+
+def reload() -> Settings:
+    """Forget the settings read so far and read the environment again."""
+    settings.cache_clear()
+    return settings()
