@@ -13,6 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from insights.open_resource import (
+    CHANNEL_ALIASES,
+    MAX_URL_CHARS,
+    author_hash,
+    mask_author,
+    normalize_url,
+)
 from nlp.regions import find_region, region_by_code
 
 MAX_TEXT_CHARS = 20_000
@@ -24,6 +31,7 @@ KIND_ALIASES = {
     "обращение": "appeal", "заявление": "appeal", "жалоба": "complaint", "отзыв": "review",
     "пост": "post", "публикация": "post", "комментарий": "comment", "упоминание": "mention",
     "вопрос": "question", "запрос": "question", "опрос": "survey_answer", "анкета": "survey_answer",
+    "репост": "post", "сообщение": "post", "статья": "post", "ответ": "comment",
 }  # fmt: skip
 OUTCOMES = (
     "satisfied", "unsatisfied", "explained", "forwarded", "in_progress", "left_without_answer",
@@ -53,7 +61,8 @@ SCORE_RANGES = {"csat": (1, 5), "nps": (0, 10), "ces": (1, 5), "age": (0, 120)}
 FIELDS = (
     "id", "text", "kind", "channel", "received_at", "answered_at", "extended", "region",
     "organization", "service", "touchpoint", "outcome", "csat", "nps", "ces", "age", "gender",
-    "social_status", "client", "source",
+    "social_status", "client", "source", "url", "parent_url", "author", "published_at", "reach",
+    "official",
 )  # fmt: skip
 # Column names of common Russian exports, mapped to fields (the CLI's --map overrides them).
 COLUMN_ALIASES = {
@@ -65,6 +74,16 @@ COLUMN_ALIASES = {
     "орган": "organization", "услуга": "service", "процесс": "service",
     "точка контакта": "touchpoint", "результат": "outcome", "возраст": "age", "пол": "gender",
     "социальный статус": "social_status", "клиент": "client",
+    # monitoring-tool exports (open resources)
+    "ссылка": "url", "url": "url", "адрес публикации": "url", "ссылка на сообщение": "url",
+    "ссылка на публикацию": "url", "автор": "author", "имя автора": "author",
+    "дата публикации": "published_at", "время публикации": "published_at",
+    "охват": "reach", "аудитория": "reach", "просмотры": "reach", "подписчики": "reach",
+    "официальное": "official", "официальное обращение": "official",
+    "ответ на официальный пост": "official", "родительская ссылка": "parent_url",
+    "ссылка на пост": "parent_url", "ссылка на родительский пост": "parent_url",
+    "тип сообщения": "kind", "тип публикации": "kind", "площадка": "channel",
+    "соцсеть": "channel",
 }  # fmt: skip
 
 
@@ -218,7 +237,7 @@ def _check_id(draft: _Draft) -> list[FieldProblem]:
 
 def _check_dates(draft: _Draft) -> list[FieldProblem]:
     problems = []
-    for name in ("received_at", "answered_at"):
+    for name in ("received_at", "answered_at", "published_at"):
         value = draft.row.get(name)
         if _blank(value):
             continue
@@ -236,7 +255,7 @@ def _check_dates(draft: _Draft) -> list[FieldProblem]:
         if name == "received_at":
             draft.received_at = parsed
         else:
-            draft.meta["answered_at"] = parsed
+            draft.meta[name] = parsed
     answered = draft.meta.get("answered_at")
     if draft.received_at is not None and answered is not None and answered < draft.received_at:
         problems.append(
@@ -267,7 +286,60 @@ def _check_text_fields(draft: _Draft) -> list[FieldProblem]:
             continue
         draft.meta[name] = value
     if "channel" in draft.meta:
-        draft.meta["channel"] = draft.meta["channel"].lower()
+        channel = draft.meta["channel"].lower()
+        draft.meta["channel"] = CHANNEL_ALIASES.get(channel, channel)
+    return problems
+
+
+def _check_open_resource(draft: _Draft) -> list[FieldProblem]:
+    """url / parent_url (normalised), author (hashed and masked here: the handle goes no
+    further), reach (a count), official (yes / no)."""
+    problems = []
+    for name in ("url", "parent_url"):
+        value = draft.row.get(name)
+        if _blank(value):
+            continue
+        try:
+            url = normalize_url(_to_str(value))
+        except ValueError:
+            problems.append(_problem(name, f"{name} is not an http(s) link",
+                                     f"{name}: не ссылка http(s)"))  # fmt: skip
+            continue
+        if len(url) > MAX_URL_CHARS:
+            problems.append(_problem(name, f"{name} is over {MAX_URL_CHARS} characters",
+                                     f"{name} длиннее {MAX_URL_CHARS} символов"))  # fmt: skip
+            continue
+        draft.meta[name] = url
+    author = draft.row.get("author")
+    if not _blank(author):
+        handle = _to_str(author)[:500]
+        draft.meta["author_hash"] = author_hash(handle)
+        draft.meta["author_masked"] = mask_author(handle)
+    reach = draft.row.get("reach")
+    if not _blank(reach):
+        try:
+            number = _as_int(str(reach).replace(" ", "").replace("\u00a0", ""))
+        except (ValueError, TypeError):
+            number = -1
+        if number < 0:
+            shown = str(reach)[:20]
+            problems.append(_problem("reach", f"reach must be a count, got {shown!r}",
+                                     f"охват: ожидается число, получено «{shown}»"))  # fmt: skip
+        else:
+            draft.meta["reach"] = number
+    official = draft.row.get("official")
+    if isinstance(official, bool):
+        draft.meta["official"] = official
+    elif not _blank(official):
+        value = _to_str(official).lower()
+        if value in TRUE or value in FALSE:
+            draft.meta["official"] = value in TRUE
+        else:
+            shown = str(official)[:20]
+            problems.append(
+                _problem("official", "official must be true or false",
+                         f"official: ожидается да/нет, получено «{shown}»")  # fmt: skip
+            )
     return problems
 
 
@@ -385,6 +457,7 @@ CHECKS: tuple[Check, ...] = (  # in this order: problems are reported as they ar
     _choice("client", CLIENTS, "external or internal",
             "неизвестный тип клиента «{given}»; ожидается external или internal"),
     _check_extended,
+    _check_open_resource,
 )  # fmt: skip
 
 
@@ -398,6 +471,8 @@ def validate(
         return None, problems
     region_code, region_name = resolve_region(draft.meta.get("region"))
     external_id = draft.external_id
+    if external_id is None and draft.meta.get("url"):
+        external_id = draft.meta["url"][:200]  # the same link sent again is the same item
     if external_id is None:
         external_id = auto_id(draft.text, draft.meta, draft.received_at)
     message = ValidMessage(

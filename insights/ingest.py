@@ -27,6 +27,7 @@ LOOKUP_CHUNK = 400
 META_COLUMNS = (
     "kind", "channel", "answered_at", "extended", "region", "organization", "service",
     "touchpoint", "outcome", "client", "csat", "nps", "ces", "age", "gender", "social_status",
+    "url", "parent_url", "author_hash", "author_masked", "published_at", "reach", "official",
 )  # fmt: skip
 
 
@@ -49,7 +50,7 @@ class ItemStatus:
     index: int
     source: str
     id: str
-    status: str  # created | updated | unchanged | duplicate_in_batch
+    status: str  # created | updated | unchanged | duplicate_in_batch | duplicate_url
 
     def to_dict(self) -> dict:
         return {"index": self.index, "source": self.source, "id": self.id, "status": self.status}
@@ -75,6 +76,7 @@ class IngestResult:
             "updated": self.count("updated"),
             "unchanged": self.count("unchanged"),
             "duplicates_in_batch": self.count("duplicate_in_batch"),
+            "duplicates_by_url": self.count("duplicate_url"),
             "rejected": len(self.rejected),
             "model_version": self.model_version,
             "items": [i.to_dict() for i in self.items],
@@ -138,6 +140,7 @@ def classify_texts(
 def _meta_values(message: ValidMessage) -> dict:
     values = {name: message.meta.get(name) for name in META_COLUMNS}
     values["extended"] = bool(values["extended"])
+    values["official"] = bool(values["official"])
     values["region_code"] = message.region_code
     values["region_name"] = message.region_name
     return values
@@ -188,6 +191,7 @@ def ingest_batch(
     result = IngestResult(model_version=classifier.version)
     valid: list[tuple[int, ValidMessage]] = []
     seen: set[tuple[str, str]] = set()
+    seen_urls: set[str] = set()
     duplicates: list[ItemStatus] = []
     for position, row in zip(positions, rows, strict=True):
         if not isinstance(row, dict):
@@ -202,12 +206,15 @@ def ingest_batch(
             )
             continue
         key = (message.source, message.external_id)
-        if key in seen:
+        url = message.meta.get("url")
+        if key in seen or (url is not None and url in seen_urls):
             duplicates.append(
                 ItemStatus(position, message.source, message.external_id, "duplicate_in_batch")
             )
             continue
         seen.add(key)
+        if url is not None:
+            seen_urls.add(url)
         valid.append((position, message))
     if not valid:
         result.items.extend(duplicates)
@@ -243,6 +250,35 @@ def _existing(session, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Mes
     return found
 
 
+def _url_owners(session, urls: list[str]) -> dict[str, tuple[str, str]]:
+    owners: dict[str, tuple[str, str]] = {}
+    for start in range(0, len(urls), LOOKUP_CHUNK):
+        query = select(Message.url, Message.source, Message.external_id).where(
+            Message.url.in_(urls[start : start + LOOKUP_CHUNK])
+        )
+        for url, src, ext in session.execute(query):
+            owners[url] = (src, ext)
+    return owners
+
+
+def _split_url_duplicates(
+    session, valid: list[tuple[int, ValidMessage]]
+) -> tuple[list[tuple[int, ValidMessage]], list[ItemStatus]]:
+    """Items whose URL another stored item (another source or id) already has: one item."""
+    urls = [m.meta["url"] for _, m in valid if m.meta.get("url")]
+    owners = _url_owners(session, urls) if urls else {}
+    keep, duplicates = [], []
+    for position, message in valid:
+        owner = owners.get(message.meta.get("url") or "")
+        if owner is not None and owner != (message.source, message.external_id):
+            duplicates.append(
+                ItemStatus(position, message.source, message.external_id, "duplicate_url")
+            )
+        else:
+            keep.append((position, message))
+    return keep, duplicates
+
+
 def _store_valid(
     store: Store,
     classifier,
@@ -251,6 +287,8 @@ def _store_valid(
     progress: Callable[[int], None] | None,
     cache: dict[str, dict] | None = None,
 ) -> list[ItemStatus]:
+    with store.session() as session:
+        valid, _ = _split_url_duplicates(session, valid)
     keys = [(m.source, m.external_id) for _, m in valid]
     with store.session() as session:
         existing = _existing(session, keys)  # closed: no transaction open while the model runs
@@ -272,8 +310,9 @@ def _store_valid(
         classified[(message.source, message.external_id)] = record
 
     now = utcnow()
-    statuses: list[ItemStatus] = []
     with store.session.begin() as session:
+        valid, statuses = _split_url_duplicates(session, valid)
+        keys = [(m.source, m.external_id) for _, m in valid]
         existing = _existing(session, keys)
         new_rows: list[dict] = []
         new_aspects: list[tuple[tuple[str, str], list]] = []

@@ -17,12 +17,16 @@ from datetime import datetime
 import numpy as np
 from sqlalchemy import func, select
 
+from insights.deadlines import DeadlinePolicy, load_policy
 from insights.faq_store import build_faq
+from insights.fields import utcnow
 from insights.filters import period_clause
 from insights.labels import Names
 from insights.metrics import build_metrics
 from insights.painmap import PainMap, build_painmap
 from insights.periods import Period
+from insights.press_report import answer_times
+from insights.spikes import spikes_between
 from insights.store import Message, Store
 
 log = logging.getLogger("otklik.report")
@@ -47,6 +51,8 @@ class Report:
     faq: dict | None = None
     faq_error: str | None = None
     names: Names = field(default_factory=Names)
+    press: list[dict] = field(default_factory=list)  # answer times vs deadlines, by channel
+    spikes: list[dict] = field(default_factory=list)
 
     @property
     def previous(self) -> Period:
@@ -134,6 +140,7 @@ def build_report(
     region: str | None = None,
     names: Names | None = None,
     kb: list | None = None,
+    policy: DeadlinePolicy | None = None,
 ) -> Report:
     names = names or Names()
     current = build_metrics(store, period, region=region, names=names)
@@ -160,6 +167,8 @@ def build_report(
         weekly=_weekly(store, period, region),
         model_versions=versions,
         names=names,
+        press=answer_times(store, policy or load_policy(), period.start, period.end, utcnow()),
+        spikes=spikes_between(store, period.start, min(period.end, utcnow())),
     )
     if encoder is None:
         report.faq_error = "группировка вопросов не выполнялась (модель не загружена)"

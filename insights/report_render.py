@@ -16,6 +16,7 @@ from pathlib import Path
 from insights import charts
 from insights.painmap_render import STYLE, heatmap_png, painmap_section
 from insights.report import TOP_PAINS, Report
+from insights.spikes import Rule as SpikeRule
 
 FORMATS = (".html", ".xlsx")
 
@@ -257,6 +258,8 @@ def to_html(report: Report) -> str:
         "2 часа на обращение или комментарий, 4 часа на упоминание. Доля в срок считается от "
         "сообщений, срок ответа на которые наступил.</p>",
         _response_table(c),
+        "<h4>Ответы на публикации и комментарии в открытых источниках</h4>",
+        _table(PRESS_HEADER, press_rows(report)),
         "<h3>7. Жалобы</h3>",
         _complaints_table(c),
         "<h3>8. Удовлетворённость (CSAT, NPS, CES)</h3>",
@@ -272,7 +275,9 @@ def to_html(report: Report) -> str:
         _growth_html(report),
         "<h3>4. Новые темы и вопросы</h3>",
         _new_html(report),
-        "<h3>5. Сравнение с предыдущим периодом</h3>",
+        "<h3>5. Всплески негативных сообщений</h3>",
+        _spikes_html(report),
+        "<h3>6. Сравнение с предыдущим периодом</h3>",
         _table(
             ["Показатель", "Отчётный период", "Предыдущий период", "Изменение"],
             [list(r) for r in comparison_rows(report)],
@@ -280,6 +285,42 @@ def to_html(report: Report) -> str:
         "</body></html>",
     ]
     return "\n".join(parts)
+
+
+PRESS_HEADER = ["Канал", "Сообщений", "Срок, ч", "Ответ в срок", "С опозданием",
+                "Просрочено без ответа", "Ждут ответа", "Ответ не нужен", "Доля в срок",
+                "Медиана ответа, мин", "90 % ответов, мин"]  # fmt: skip
+
+
+def press_rows(report: Report) -> list[list]:
+    rows = []
+    for r in report.press:
+        name = "Все" if r["channel"] == "all" else report.names.name("channel", r["channel"])
+        rows.append([name, num(r["total"]), " / ".join(num(h) for h in r["deadline_hours"]),
+                     num(r["on_time"]), num(r["late"]), num(r["overdue"]), num(r["pending"]),
+                     num(r["no_answer_needed"]), pct(r["on_time_share"]),
+                     num(r["median_minutes"]), num(r["p90_minutes"])])  # fmt: skip
+    return rows
+
+
+def spike_rows(report: Report) -> list[list]:
+    names = report.names
+    return [
+        [s["first_at"][:16].replace("T", " "), names.name("topic", s["topic"]) if s["topic"]
+         else "все темы", s["place"] or "все места", num(s["count"]), num(s["usual_per_day"])]
+        for s in report.spikes
+    ]  # fmt: skip
+
+
+SPIKE_HEADER = ["Начало", "Тема", "Место", "Сообщений в окне", "Обычно в сутки"]
+
+
+def _spikes_html(report: Report) -> str:
+    if not report.spikes:
+        return "<p>Всплесков негативных сообщений не было.</p>"
+    return f"<p class='muted'>{escape(SpikeRule().describe())}.</p>" + _table(
+        SPIKE_HEADER, spike_rows(report), numeric_from=3
+    )
 
 
 def response_rows(metrics: dict) -> list[list]:
@@ -512,6 +553,8 @@ def write_xlsx(report: Report, path: Path) -> None:
     sheet("Боли (аспекты)", ["Боль", "Сообщений", "Из них негативных"],
           [[a["name"], a["count"], a["negative"]] for a in c["by_aspect"]])  # fmt: skip
     sheet("Сроки ответа", RESPONSE_HEADER, response_rows(c))
+    sheet("Открытые источники", PRESS_HEADER, press_rows(report))
+    sheet("Всплески", SPIKE_HEADER, spike_rows(report))
     sheet("Жалобы", ["Жалобы", "Количество", "Доля"], complaint_rows(c))
     sheet("Опросы", ["Показатель", "Значение", "Ответов", "Пред. период", "Формула"],
           survey_rows(report), widths=[12, 12, 12, 14, 80])  # fmt: skip

@@ -48,6 +48,7 @@ class Message(Base):
         UniqueConstraint("source", "external_id", name="uq_messages_source_external_id"),
         Index("ix_messages_received_at", "received_at"),
         Index("ix_messages_model_version", "model_version"),
+        Index("ix_messages_url", "url", unique=True),
     )
 
     pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -75,6 +76,14 @@ class Message(Base):
     age: Mapped[int | None] = mapped_column(Integer, nullable=True)
     gender: Mapped[str | None] = mapped_column(String(20), nullable=True)
     social_status: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # Open-resource items (posts, comments, reviews found by monitoring): one item per URL.
+    url: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    parent_url: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    author_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)  # salted, 152-FZ
+    author_masked: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    reach: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    official: Mapped[bool] = mapped_column(Boolean, default=False)
 
     topic: Mapped[str] = mapped_column(String(100))
     topic_score: Mapped[float] = mapped_column(Float)

@@ -25,6 +25,8 @@ class Settings:
     store_raw_text: bool  # OTKLIK_STORE_RAW_TEXT
     faq_kb: Path | None  # OTKLIK_FAQ_KB
     datasets: Path  # OTKLIK_DATASETS: third-party data for training and benchmarks
+    author_salt: str | None  # OTKLIK_AUTHOR_SALT (None: a random salt kept in home)
+    triage_config: Path | None  # OTKLIK_TRIAGE_CONFIG: answer deadlines, working hours (JSON)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -44,6 +46,12 @@ class Settings:
             store_raw_text=text("OTKLIK_STORE_RAW_TEXT").lower() in TRUE_WORDS,
             faq_kb=Path(text("OTKLIK_FAQ_KB")).expanduser() if text("OTKLIK_FAQ_KB") else None,
             datasets=Path(text("OTKLIK_DATASETS") or REPO.parent / "shared" / "datasets"),
+            author_salt=text("OTKLIK_AUTHOR_SALT") or None,
+            triage_config=(
+                Path(text("OTKLIK_TRIAGE_CONFIG")).expanduser()
+                if text("OTKLIK_TRIAGE_CONFIG")
+                else None
+            ),
         )
 
     @property
@@ -57,6 +65,10 @@ class Settings:
     @property
     def cache_dir(self) -> Path:
         return self.home / "cache"
+
+    @property
+    def author_salt_file(self) -> Path:
+        return self.home / "author_salt"
 
     @property
     def sqlite_url(self) -> str:

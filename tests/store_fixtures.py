@@ -175,19 +175,21 @@ DEFAULTS = {
 
 def insert_rows(store: Store, rows: list[dict]) -> list[int]:
     """Insert classified messages given field by field (``aspects``: list of ids,
-    ``masked_text``: the stored text); every other column takes a default. Returns pks."""
+    ``masked_text``: the stored text, ``raw_text``: the raw one, if kept); every other column
+    takes a default. Returns pks."""
     now = datetime(2026, 11, 1)
     messages, extras = [], []
     for i, row in enumerate(rows):
         row = dict(row)
         aspects = row.pop("aspects", [])
         text = row.pop("masked_text", f"Сообщение {i}")
+        raw = row.pop("raw_text", None)
         values = {**DEFAULTS, **row}
         values.setdefault("external_id", f"r{i}-{values['received_at'].isoformat()}")
         values.setdefault("content_hash", values["external_id"])
         values.update(classified_at=now, created_at=now, updated_at=now)
         messages.append(values)
-        extras.append((aspects, text))
+        extras.append((aspects, text, raw))
     with store.session.begin() as session:
         pks = []
         for values in messages:
@@ -195,13 +197,13 @@ def insert_rows(store: Store, rows: list[dict]) -> list[int]:
         session.execute(
             insert(MessageBody),
             [
-                {"message_pk": pk, "text": None, "masked_text": text, "classification": {}}
-                for pk, (_, text) in zip(pks, extras, strict=True)
+                {"message_pk": pk, "text": raw, "masked_text": text, "classification": {}}
+                for pk, (_, text, raw) in zip(pks, extras, strict=True)
             ],
         )
         links = [
             {"message_pk": pk, "aspect": a, "score": 0.9}
-            for pk, (aspects, _) in zip(pks, extras, strict=True)
+            for pk, (aspects, _, _) in zip(pks, extras, strict=True)
             for a in aspects
         ]
         if links:
