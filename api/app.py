@@ -20,7 +20,10 @@ from api.routes import (
     models,
     painmap,
     taxonomy,
+    templates,
     topics,
+    triage,
+    web,
 )
 from api.schemas import MAX_BODY_BYTES
 from models.classifier import Classifier
@@ -28,7 +31,8 @@ from models.registry import ModelRegistry
 
 log = logging.getLogger("otklik.api")
 API_VERSION = "1"
-ROUTERS = (classify, taxonomy, models, topics, messages, painmap, metrics, faq, health)
+ROUTERS = (classify, taxonomy, models, topics, messages, painmap, metrics, faq, health, triage,
+           templates, web)  # fmt: skip
 
 
 @asynccontextmanager

@@ -21,7 +21,8 @@ def test_migrations_create_the_schema_and_rerun_cleanly(tmp_path):
     assert {"messages", "message_bodies", "message_aspects", "alembic_version", "triage_state",
             "triage_events", "answer_templates"} <= tables  # fmt: skip
     with store.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0003_press_desk"
+        version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        assert version == "0003_press_desk"
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
     store.close()

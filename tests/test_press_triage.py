@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from store_fixtures import insert_rows
 
 from insights.deadlines import DeadlineConfigError, DeadlinePolicy, parse_policy
 from insights.fields import validate
 from insights.store import Store
 from insights.triage import Actor, QueueFilter, TriageError, change_status, counts, get_item, queue
-from store_fixtures import insert_rows
 
 NOW = datetime(2026, 12, 1, 12, 0)
 PRESS = Actor("k1", "Пресс-секретарь Иванова")
