@@ -18,9 +18,10 @@ def test_migrations_create_the_schema_and_rerun_cleanly(tmp_path):
     store = Store(url)
     migrate(url)  # a second run is a no-op
     tables = set(inspect(store.engine).get_table_names())
-    assert {"messages", "message_bodies", "message_aspects", "alembic_version"} <= tables
+    expected = {"messages", "message_bodies", "message_aspects", "api_keys", "alembic_version"}
+    assert expected <= tables
     with store.engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
     store.close()
