@@ -10,6 +10,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 
 from api import errors
+from api.cross_site import CrossSiteGuard
 from api.dependencies import open_store
 from api.routes import (
     classify,
@@ -49,12 +50,15 @@ def create_app(
     model_dir: Path | None = None,
     registry: ModelRegistry | None = None,
     database_url: str | None = None,
+    no_auth: bool = False,
 ) -> FastAPI:
     """The API over `registry`'s active model (a new registry if none is given).
 
     A given `classifier` becomes the active model; else `model_dir`, loaded on first use;
     else the registry's active model (the built-in default for a new registry). The store is
     `database_url`, else the settings' (OTKLIK_DATABASE_URL or SQLite in OTKLIK_HOME).
+    Every endpoint but /v1/health needs an API key with its role (api/auth.py); `no_auth`
+    makes every caller the local user with all roles (`otklik serve --no-auth`, loopback only).
     """
     app = FastAPI(
         title="otklik",
@@ -70,6 +74,7 @@ def create_app(
     app.state.registry = registry
     app.state.database_url = database_url
     app.state.started = time.time()
+    app.state.no_auth = no_auth
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next):
@@ -80,6 +85,7 @@ def create_app(
             )
         return await call_next(request)
 
+    app.add_middleware(CrossSiteGuard)
     errors.install(app)
     for module in ROUTERS:
         app.include_router(module.router)

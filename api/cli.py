@@ -9,6 +9,7 @@ from pathlib import Path
 
 from api.cli_support import UserError, load_classifier, run
 from api.insights_cli import register as register_insights
+from api.keys_cli import register as register_keys
 from api.models_cli import register as register_models
 from api.suggest_cli import register as register_suggest
 from api.topics_cli import register as register_topics
@@ -29,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--model", type=Path, default=None, help="каталог модели")
+    serve.add_argument("--no-auth", action="store_true",
+                       help="без ключей: все запросы с правами admin (только для 127.0.0.1)")
 
     classify = commands.add_parser("classify", help="классифицировать файл CSV, XLSX или JSONL")
     classify.add_argument("input", type=Path, help="входной файл")
@@ -41,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     register_models(commands)  # models, models activate (api/models_cli.py)
     register_training(commands)  # train, evaluate (api/training_cli.py)
     register_suggest(commands)  # suggest: what to label next (api/suggest_cli.py)
+    register_keys(commands)  # keys create | list | revoke (api/keys_cli.py)
 
     faq = commands.add_parser("faq", help="кандидаты в FAQ: группы похожих вопросов из файла")
     faq.add_argument("input", type=Path, help="вопросы: JSONL, CSV или XLSX (id, text, region)")
@@ -81,13 +85,49 @@ def run_serve(args: argparse.Namespace) -> int:
     from api.memory import limit_malloc_arenas
     from api.models_cli import start_registry
 
+    if args.no_auth and not is_loopback(args.host):
+        raise UserError(
+            f"--no-auth только для локального адреса (127.0.0.1, ::1, localhost), не {args.host}"
+        )
     limit_malloc_arenas()
     registry, classifier = start_registry(args.model)  # --model, else `otklik models activate`
-    app = create_app(registry=registry)
+    app = create_app(registry=registry, no_auth=args.no_auth)
     model = f"{registry.active.name} {classifier.version}"
     print(f"API: http://{args.host}:{args.port}/docs (модель {model})")
+    if args.no_auth:
+        banner = "!" * 78
+        print(f"{banner}\n!! ВНИМАНИЕ: --no-auth — ключи не проверяются, любой процесс этой машины"
+              f"\n!! получает все права (admin). Только для одного пользователя на ноутбуке."
+              f"\n{banner}", file=sys.stderr, flush=True)
+        logging.getLogger("otklik.api.auth").warning("AUTHENTICATION DISABLED (--no-auth)")
+    else:
+        _hint_without_keys()
     uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0
+
+
+def is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _hint_without_keys() -> None:
+    from insights.keys import list_keys
+    from insights.store import StoreError, open_store
+
+    try:
+        active = [k for k in list_keys(open_store()) if k.revoked_at is None]
+    except StoreError:
+        return
+    if not active:
+        print("Ключей доступа нет: все запросы, кроме /v1/health, получат 401. Создайте ключ:"
+              " otklik keys create --name ИМЯ --role admin", file=sys.stderr, flush=True)
 
 
 def run_faq(args: argparse.Namespace) -> int:

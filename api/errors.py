@@ -23,6 +23,16 @@ class StoreUnavailable(Exception):
     """The message store could not be opened; the message says why."""
 
 
+class AuthError(Exception):
+    """401 (no usable key) or 403 (a key without the role); raised by api.auth."""
+
+    def __init__(self, status: int, error: str, message: str):
+        super().__init__(message)
+        self.status = status
+        self.error = error
+        self.message = message
+
+
 def error_response(
     status: int, error: str, message: str, details: list | None = None
 ) -> JSONResponse:
@@ -83,6 +93,13 @@ def install(app: FastAPI) -> None:
         log.error("database error: %s", type(exc).__name__)
         return error_response(503, "store_error", "the message store failed; retry later")
 
+    async def auth_error(request: Request, exc: Exception) -> JSONResponse:
+        response = error_response(exc.status, exc.error, exc.message)
+        if exc.status == 401:
+            response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+
+    app.add_exception_handler(AuthError, auth_error)
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(UnicodeDecodeError, bad_encoding)

@@ -24,7 +24,7 @@ os.environ.setdefault("OTKLIK_TOPICS_DIR", tempfile.mkdtemp(prefix="otklik-test-
 
 
 # Fixtures that load the encoder or start a server: a test using one is in the full suite only.
-SLOW_FIXTURES = frozenset({"classifier", "server", "start_server"})
+SLOW_FIXTURES = frozenset({"classifier", "server", "start_server", "auth"})
 
 
 def pytest_collection_modifyitems(config, items):
@@ -57,19 +57,36 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def key_headers(database_url: str | None = None, *roles: str, name: str = "tests") -> dict:
+    """Headers carrying a new API key with `roles` (admin by default) in the store at
+    `database_url` (the tests' OTKLIK_DATABASE_URL by default)."""
+    from insights.keys import create_key
+    from insights.store import open_store
+
+    store = open_store(database_url or os.environ["OTKLIK_DATABASE_URL"])
+    key, _ = create_key(store, name, roles or ("admin",))
+    return {"Authorization": f"Bearer {key}"}
+
+
 @contextlib.contextmanager
-def running_server(env: dict[str, str] | None = None) -> Iterator[tuple[subprocess.Popen, str]]:
-    """`otklik serve` with the default model in a subprocess on loopback; yields (process, url)."""
+def running_server(
+    env: dict[str, str] | None = None, args: tuple[str, ...] = ()
+) -> Iterator[tuple[subprocess.Popen, str, dict]]:
+    """`otklik serve` with the default model in a subprocess on loopback; yields (process, url,
+    headers with an admin key of the server's store)."""
+    headers = key_headers((env or {}).get("OTKLIK_DATABASE_URL"))
     port = _free_port()
     log = tempfile.TemporaryFile(mode="w+")
     process = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+         *args],
         cwd=REPO,
         env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
         stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
     )
+    process.output = log  # what the server printed: `process.output.seek(0); .read()`
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 180
     try:
@@ -84,7 +101,7 @@ def running_server(env: dict[str, str] | None = None) -> Iterator[tuple[subproce
                 time.sleep(0.3)
         else:
             raise RuntimeError("server did not start in 180 s")
-        yield process, url
+        yield process, url, headers
     finally:
         if process.poll() is None:
             process.terminate()
@@ -96,13 +113,25 @@ def running_server(env: dict[str, str] | None = None) -> Iterator[tuple[subproce
 
 
 @pytest.fixture(scope="session")
-def server() -> Iterator[str]:
-    """A real uvicorn process serving the default model on loopback."""
-    with running_server() as (_, url):
-        yield url
+def served() -> Iterator[tuple[str, dict]]:
+    with running_server() as (_, url, headers):
+        yield url, headers
+
+
+@pytest.fixture(scope="session")
+def server(served) -> str:
+    """A real uvicorn process serving the default model on loopback (it needs `auth`)."""
+    return served[0]
+
+
+@pytest.fixture(scope="session")
+def auth(served) -> dict:
+    """Headers with an admin key of the `server`."""
+    return served[1]
 
 
 @pytest.fixture
 def start_server():
-    """Start further servers (e.g. with their own store): `with start_server(env) as (p, url)`."""
+    """Start further servers (e.g. with their own store):
+    `with start_server(env) as (process, url, headers)`."""
     return running_server

@@ -127,8 +127,8 @@ def test_cli_lists_and_removes_and_the_classifier_notices(classifier, topics, ca
     assert "нет" in capsys.readouterr().err
 
 
-def test_api_adds_a_topic_that_classify_returns_at_once(server):
-    with httpx.Client(base_url=server, timeout=120) as client:
+def test_api_adds_a_topic_that_classify_returns_at_once(server, auth):
+    with httpx.Client(base_url=server, headers=auth, timeout=120) as client:
         response = client.post("/v1/topics", json=SCOOTERS)
         added_at = time.perf_counter()
         assert response.status_code == 201, response.text
@@ -170,17 +170,19 @@ def test_api_adds_a_topic_that_classify_returns_at_once(server):
         ({**SCOOTERS, "colour": "red"}, 422, "colour"),
     ],
 )
-def test_api_rejects_bad_topics(server, body, status, message):
-    response = httpx.post(f"{server}/v1/topics", json=body, timeout=60)
+def test_api_rejects_bad_topics(server, auth, body, status, message):
+    response = httpx.post(f"{server}/v1/topics", json=body, headers=auth, timeout=60)
     assert response.status_code == status, response.text
     error = response.json()
     assert set(error) == {"error", "message", "details"}
     assert message in error["message"]
 
 
-def test_api_rejects_a_body_that_is_not_json(server):
+def test_api_rejects_a_body_that_is_not_json(server, auth):
     response = httpx.post(
-        f"{server}/v1/topics", content=b"{name:", headers={"content-type": "application/json"}
+        f"{server}/v1/topics",
+        content=b"{name:",
+        headers={**auth, "content-type": "application/json"},
     )
     assert response.status_code == 400 and response.json()["error"] == "invalid_request"
 

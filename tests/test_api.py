@@ -11,12 +11,20 @@ LIFT = "В подъезде уже неделю не работает лифт, 
 CATTLE = "Подскажите, какие документы нужны для субсидии на покупку скота?"
 
 
-def post(server: str, body=None, **kwargs) -> httpx.Response:
-    return httpx.post(f"{server}/v1/classify", json=body, timeout=60, **kwargs)
+@pytest.fixture
+def post(server, auth):
+    """POST /v1/classify with an admin key."""
+
+    def send(body=None, **kwargs) -> httpx.Response:
+        headers = {**auth, **kwargs.pop("headers", {})}
+        url = f"{server}/v1/classify"
+        return httpx.post(url, json=body, headers=headers, timeout=60, **kwargs)
+
+    return send
 
 
-def test_lift_complaint(server):
-    response = post(server, {"text": LIFT})
+def test_lift_complaint(post):
+    response = post({"text": LIFT})
     assert response.status_code == 200, response.text
     body = response.json()
     item = body["items"][0]
@@ -30,30 +38,30 @@ def test_lift_complaint(server):
     assert item["language"] == "ru"
 
 
-def test_agriculture_question(server):
-    item = post(server, {"text": CATTLE}).json()["items"][0]
+def test_agriculture_question(post):
+    item = post({"text": CATTLE}).json()["items"][0]
     assert item["topic"]["id"] == "agriculture"
     assert item["type"]["id"] == "question"
 
 
-def test_batch_keeps_order_and_ids(server):
+def test_batch_keeps_order_and_ids(post):
     items = [{"id": "a", "text": LIFT}, {"id": 7, "text": CATTLE}]
-    body = post(server, {"items": items}).json()
+    body = post({"items": items}).json()
     assert [i["id"] for i in body["items"]] == ["a", 7]
     assert body["items"][1]["topic"]["id"] == "agriculture"
 
 
-def test_personal_data_is_masked(server):
+def test_personal_data_is_masked(post):
     text = "Меня зовут Петров Иван Сергеевич, тел. +7 (912) 345-67-89, нет отопления в квартире"
-    item = post(server, {"text": text}).json()["items"][0]
+    item = post({"text": text}).json()["items"][0]
     assert "345-67-89" not in item["masked_text"]
     assert "Петров" not in item["masked_text"]
     assert "[ТЕЛЕФОН]" in item["masked_text"]
     assert all("Петров" not in str(e) for e in item["entities"])
 
 
-def test_other_language_is_answered_and_flagged(server):
-    item = post(server, {"text": "The road near my house is full of potholes"}).json()["items"][0]
+def test_other_language_is_answered_and_flagged(post):
+    item = post({"text": "The road near my house is full of potholes"}).json()["items"][0]
     assert item["language"] != "ru"
     assert any(w.startswith("language:") for w in item["warnings"])
 
@@ -72,8 +80,8 @@ def test_other_language_is_answered_and_flagged(server):
         ([1, 2], "body", "object"),
     ],
 )
-def test_bad_input_is_a_clear_4xx(server, body, field, words):
-    response = post(server, body)
+def test_bad_input_is_a_clear_4xx(post, body, field, words):
+    response = post(body)
     assert response.status_code == 422, response.text
     payload = response.json()
     assert payload["error"] == "invalid_request"
@@ -81,36 +89,36 @@ def test_bad_input_is_a_clear_4xx(server, body, field, words):
     assert words.lower() in payload["message"].lower()
 
 
-def test_malformed_json(server):
+def test_malformed_json(server, auth):
     response = httpx.post(
         f"{server}/v1/classify",
         content=b'{"text": "oops"',
-        headers={"content-type": "application/json"},
+        headers={**auth, "content-type": "application/json"},
         timeout=30,
     )
     assert response.status_code == 400
     assert "JSON" in response.json()["message"]
 
 
-def test_non_utf8_body(server):
+def test_non_utf8_body(server, auth):
     response = httpx.post(
         f"{server}/v1/classify",
         content='{"text": "привет"}'.encode("cp1251"),
-        headers={"content-type": "application/json"},
+        headers={**auth, "content-type": "application/json"},
         timeout=30,
     )
     assert response.status_code == 400
     assert "UTF-8" in response.json()["message"] or "JSON" in response.json()["message"]
 
 
-def test_service_endpoints(server):
+def test_service_endpoints(server, auth):
     health = httpx.get(f"{server}/v1/health").json()
     assert health["status"] == "ok"
-    taxonomy = httpx.get(f"{server}/v1/taxonomy").json()
+    taxonomy = httpx.get(f"{server}/v1/taxonomy", headers=auth).json()
     topic_ids = {t["id"] for t in taxonomy["topics"]}
     assert {"roads", "housing_utilities", "agriculture", "culture", "employment"} <= topic_ids
     assert all(t["name"] for t in taxonomy["topics"])
-    model = httpx.get(f"{server}/v1/model").json()
+    model = httpx.get(f"{server}/v1/model", headers=auth).json()
     assert set(model["heads"]) >= {"topic", "sentiment", "type", "aspects", "urgency"}
     assert httpx.get(f"{server}/docs").status_code == 200
     assert "/v1/classify" in httpx.get(f"{server}/openapi.json").json()["paths"]

@@ -80,6 +80,7 @@ def test_topics_add_on_a_model_that_does_not_load_changes_nothing(home, capsys, 
 
 def test_cli_and_http_pain_maps_name_topics_alike(home, tmp_path):
     from api.app import create_app
+    from insights.keys import create_key
     from models.registry import ModelRegistry
 
     url = f"sqlite:///{tmp_path / 'otklik.db'}"
@@ -96,7 +97,9 @@ def test_cli_and_http_pain_maps_name_topics_alike(home, tmp_path):
 
     registry = ModelRegistry()
     registry.select(registry.chosen_entry())  # as `otklik serve` would start, not loaded
-    with TestClient(create_app(registry=registry, database_url=url)) as client:
+    key, _ = create_key(store, "tests", ["analyst"])
+    app = create_app(registry=registry, database_url=url)
+    with TestClient(app, headers={"Authorization": f"Bearer {key}"}) as client:
         response = client.get(
             "/v1/painmap", params={"from": "2026-08-01", "to": "2026-08-31", "group_by": "topic"}
         )

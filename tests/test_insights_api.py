@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from store_fixtures import insert_rows
 
 from api.app import create_app
+from insights.keys import create_key
 from insights.store import Store
 
 ITEMS = [
@@ -25,7 +26,8 @@ ITEMS = [
 def client(classifier, tmp_path):
     app = create_app(classifier=classifier)
     app.state.store = Store(f"sqlite:///{tmp_path / 'otklik.db'}")
-    with TestClient(app) as client:
+    key, _ = create_key(app.state.store, "tests", ["system", "analyst"])
+    with TestClient(app, headers={"X-API-Key": key}) as client:
         yield client
     app.state.store.close()
 
@@ -105,8 +107,8 @@ def test_bad_queries_are_422(client, path, params):
 
 def test_an_unavailable_store_is_503_and_the_rest_still_works(classifier):
     app = create_app(classifier=classifier, database_url="nosuchdb://nowhere")
-    with TestClient(app) as client:
-        response = client.get("/v1/metrics")
+    with TestClient(app, headers={"X-API-Key": "otk_0123_key"}) as client:
+        response = client.get("/v1/metrics")  # the key cannot even be checked: 503
         assert response.status_code == 503 and response.json()["error"] == "store_unavailable"
         assert client.get("/v1/health").json()["status"] == "ok"
 

@@ -21,14 +21,16 @@ REPO = Path(__file__).resolve().parent.parent
 def test_killed_server_keeps_every_acknowledged_message(tmp_path, start_server):
     url = f"sqlite:///{tmp_path / 'otklik.db'}"
     acknowledged: list[str] = []
-    with start_server({"OTKLIK_DATABASE_URL": url}) as (process, base):
+    with start_server({"OTKLIK_DATABASE_URL": url}) as (process, base, headers):
 
         def send(batch: int) -> None:
             items = [
                 {"id": f"b{batch}-{i}", "text": f"Обращение {batch}-{i}: во дворе дома {i} яма"}
                 for i in range(50)
             ]
-            response = httpx.post(f"{base}/v1/messages", json={"items": items}, timeout=120)
+            response = httpx.post(
+                f"{base}/v1/messages", json={"items": items}, headers=headers, timeout=120
+            )
             if response.status_code == 200:
                 acknowledged.extend(item["id"] for item in response.json()["items"])
 

@@ -174,20 +174,20 @@ def served(layout):
     (layout["home"] / "active_model.json").write_text(json.dumps(choice), encoding="utf-8")
     env = {"OTKLIK_HOME": str(layout["home"]), "OTKLIK_MODEL_DIRS": str(layout["extra"])}
     try:
-        with running_server(env=env) as (process, url):
-            yield process, url
+        with running_server(env=env) as (process, url, headers):
+            yield process, url, headers
     finally:
         (layout["home"] / "active_model.json").unlink(missing_ok=True)
 
 
-def _classify(url: str) -> httpx.Response:
-    return httpx.post(f"{url}/v1/classify", json={"text": LIFT}, timeout=60)
+def _classify(url: str, headers: dict) -> httpx.Response:
+    return httpx.post(f"{url}/v1/classify", json={"text": LIFT}, headers=headers, timeout=60)
 
 
 @pytest.mark.slow  # a real server
 def test_server_starts_on_default_and_lists_models(served):
-    _, url = served
-    body = httpx.get(f"{url}/v1/models", timeout=10).json()
+    _, url, headers = served
+    body = httpx.get(f"{url}/v1/models", headers=headers, timeout=10).json()
     assert body["active"] == "otklik-default"
     names = {m["name"] for m in body["models"]}
     assert {"otklik-default", "otklik-alt", "otklik-alt@broken", "otklik-needs-branch"} <= names
@@ -196,38 +196,41 @@ def test_server_starts_on_default_and_lists_models(served):
 
 @pytest.mark.slow  # a real server
 def test_server_refuses_unknown_and_broken_models(served):
-    _, url = served
-    response = httpx.post(f"{url}/v1/models/no-such-model/activate", timeout=60)
+    _, url, headers = served
+    response = httpx.post(f"{url}/v1/models/no-such-model/activate", headers=headers, timeout=60)
     assert response.status_code == 404
     error = response.json()
     assert error["error"] == "unknown_model" and "otklik-alt" in error["message"]
     assert {"name": "otklik-alt"} in error["details"]
     for name, reason in [("otklik-alt@broken", "missing files"), ("otklik-misshapen", "shape")]:
-        response = httpx.post(f"{url}/v1/models/{name}/activate", timeout=120)
+        response = httpx.post(f"{url}/v1/models/{name}/activate", headers=headers, timeout=120)
         assert response.status_code == 422, response.text
         assert response.json()["error"] == "model_unusable"
         message = response.json()["message"]
         assert reason in message.lower() and "still 'otklik-default'" in message
-    assert httpx.get(f"{url}/v1/models", timeout=10).json()["active"] == "otklik-default"
-    assert _classify(url).json()["model"]["name"] == "otklik-default"
+    listed = httpx.get(f"{url}/v1/models", headers=headers, timeout=10).json()
+    assert listed["active"] == "otklik-default"
+    assert _classify(url, headers).json()["model"]["name"] == "otklik-default"
 
 
 @pytest.mark.slow  # a real server
 def test_server_switches_without_restart(served, layout):
-    process, url = served
-    before = _classify(url).json()["model"]
+    process, url, headers = served
+    before = _classify(url, headers).json()["model"]
     assert before["name"] == "otklik-default"
 
     switched: dict = {}
     thread = threading.Thread(
         target=lambda: switched.update(
-            response=httpx.post(f"{url}/v1/models/otklik-alt/activate", timeout=120)
+            response=httpx.post(
+                f"{url}/v1/models/otklik-alt/activate", headers=headers, timeout=120
+            )
         )
     )
     thread.start()
     answered = []
     while thread.is_alive():  # the server keeps answering while it loads the new model
-        response = _classify(url)
+        response = _classify(url, headers)
         assert response.status_code == 200
         answered.append(response.json()["model"]["name"])
     thread.join()
@@ -236,15 +239,17 @@ def test_server_switches_without_restart(served, layout):
     response = switched["response"]
     assert response.status_code == 200, response.text
     assert (response.json()["name"], response.json()["version"]) == ("otklik-alt", "2.0.0-test")
-    assert _classify(url).json()["model"] == {"name": "otklik-alt", "version": "2.0.0-test"}
-    models = {m["name"]: m for m in httpx.get(f"{url}/v1/models", timeout=10).json()["models"]}
+    answered_by = _classify(url, headers).json()["model"]
+    assert answered_by == {"name": "otklik-alt", "version": "2.0.0-test"}
+    listed = httpx.get(f"{url}/v1/models", headers=headers, timeout=10).json()["models"]
+    models = {m["name"]: m for m in listed}
     assert models["otklik-alt"]["active"] and models["otklik-alt"]["loaded"]
     assert not models["otklik-default"]["loaded"]  # only the active model stays loaded
-    assert httpx.get(f"{url}/v1/model", timeout=10).json()["name"] == "otklik-alt"
+    assert httpx.get(f"{url}/v1/model", headers=headers, timeout=10).json()["name"] == "otklik-alt"
     assert process.poll() is None  # the same process: no restart
     choice = json.loads((layout["home"] / "active_model.json").read_text("utf-8"))
     assert choice["name"] == "otklik-alt"  # the next `otklik serve` starts on it
 
-    response = httpx.post(f"{url}/v1/models/otklik-default/activate", timeout=120)
+    response = httpx.post(f"{url}/v1/models/otklik-default/activate", headers=headers, timeout=120)
     assert response.status_code == 200
-    assert _classify(url).json()["model"]["name"] == "otklik-default"
+    assert _classify(url, headers).json()["model"]["name"] == "otklik-default"

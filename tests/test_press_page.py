@@ -55,8 +55,8 @@ def desk(tmp_path):
               "city": "Ленинский район", "masked_text": f"Холодно в квартире, батареи {i}"}
              for i in range(20)]  # fmt: skip
     insert_rows(store, rows)
-    templates.create(store, title="Отопление", topic="housing_utilities",
-                     body="По обращению {номер обращения} на {адрес} бригада уже работает.")  # fmt: skip
+    body = "По обращению {номер обращения} на {адрес} бригада уже работает."
+    templates.create(store, title="Отопление", topic="housing_utilities", body=body)
     key, _ = create_key(store, "Иванова (пресс-служба)", ["press"])
     port = _port()
     server = uvicorn.Server(uvicorn.Config(create_app(database_url=url), host="127.0.0.1",

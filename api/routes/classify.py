@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import time
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
+from api.auth import require
 from api.dependencies import ActiveModel, Registry
 from api.schemas import ClassifyRequest, ClassifyResponse, ErrorOut, ModelRef
 
@@ -18,6 +19,7 @@ router = APIRouter(tags=["classify"])
     "/v1/classify",
     response_model=ClassifyResponse,
     responses={400: {"model": ErrorOut}, 413: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+    dependencies=[Depends(require("system"))],
 )
 def classify(body: ClassifyRequest, model: ActiveModel, registry: Registry) -> ClassifyResponse:
     messages = body.messages()

@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
+from api.auth import require
 from api.dependencies import ActiveModel, From, Region, StoreDep, To
 from api.errors import error_response
 from api.schemas import ErrorOut
@@ -16,7 +17,11 @@ log = logging.getLogger("otklik.api.insights")
 router = APIRouter(tags=["insights"])
 
 
-@router.get("/v1/faq", responses={422: {"model": ErrorOut}, 503: {"model": ErrorOut}})
+@router.get(
+    "/v1/faq",
+    responses={422: {"model": ErrorOut}, 503: {"model": ErrorOut}},
+    dependencies=[Depends(require("analyst"))],
+)
 def faq(
     store: StoreDep,
     model: ActiveModel,

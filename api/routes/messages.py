@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.auth import Principal, log_raw_read, require
 from api.dependencies import ActiveModel, StoreDep
 from api.errors import error_response
 from api.schemas import ErrorOut
@@ -40,7 +41,11 @@ class IngestRequest(BaseModel):
     )
 
 
-@router.post("/v1/messages", responses={422: {"model": ErrorOut}, 503: {"model": ErrorOut}})
+@router.post(
+    "/v1/messages",
+    responses={422: {"model": ErrorOut}, 503: {"model": ErrorOut}},
+    dependencies=[Depends(require("system"))],
+)
 def ingest_messages(body: IngestRequest, store: StoreDep, model: ActiveModel) -> JSONResponse:
     from insights.ingest import ingest_batch
 
@@ -64,3 +69,45 @@ def ingest_messages(body: IngestRequest, store: StoreDep, model: ActiveModel) ->
         ]
         return error_response(422, "invalid_items", "no valid message in the batch", details)
     return JSONResponse(result.to_dict())
+
+
+@router.get(
+    "/v1/messages/{source}/{message_id}",
+    responses={403: {"model": ErrorOut}, 404: {"model": ErrorOut}, 503: {"model": ErrorOut}},
+)
+def read_message(
+    source: str,
+    message_id: str,
+    store: StoreDep,
+    principal: Annotated[Principal, Depends(require("analyst", "press"))],
+    raw: bool = False,
+) -> JSONResponse:
+    """A stored message: its masked text and classification. `raw=true` (admin only) adds the
+    raw text when the store keeps it; each such read is logged (who, which message)."""
+    from sqlalchemy import select
+
+    from insights.store import Message, MessageBody
+
+    if raw and "admin" not in principal.roles:
+        return error_response(403, "forbidden", "the raw text is for the admin role only")
+    with store.session() as session:
+        row = session.execute(
+            select(Message, MessageBody)
+            .join(MessageBody, MessageBody.message_pk == Message.pk)
+            .where(Message.source == source, Message.external_id == message_id)
+        ).first()
+    if row is None:
+        return error_response(404, "message_not_found", "no such message in this source")
+    message, body = row
+    out = {
+        "source": message.source,
+        "id": message.external_id,
+        "received_at": message.received_at.isoformat(),
+        "masked_text": body.masked_text,
+        "classification": body.classification,
+    }
+    if raw:
+        out["text"] = body.text
+        if body.text is not None:
+            log_raw_read(principal, message.source, message.external_id)
+    return JSONResponse(out)

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 
+from api.auth import require
 from api.dependencies import From, NamesDep, Region, StoreDep, To
 from api.schemas import ErrorOut
 
 router = APIRouter(tags=["insights"])
 
 
-@router.get("/v1/metrics", responses={422: {"model": ErrorOut}, 503: {"model": ErrorOut}})
+@router.get(
+    "/v1/metrics",
+    responses={422: {"model": ErrorOut}, 503: {"model": ErrorOut}},
+    dependencies=[Depends(require("analyst"))],
+)
 def metrics(
     store: StoreDep,
     names: NamesDep,

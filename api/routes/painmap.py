@@ -6,9 +6,10 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from api.auth import require
 from api.dependencies import From, NamesDep, Region, StoreDep, To
 from api.schemas import ErrorOut
 
@@ -16,7 +17,11 @@ router = APIRouter(tags=["insights"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@router.get("/v1/painmap", responses={422: {"model": ErrorOut}, 503: {"model": ErrorOut}})
+@router.get(
+    "/v1/painmap",
+    responses={422: {"model": ErrorOut}, 503: {"model": ErrorOut}},
+    dependencies=[Depends(require("analyst"))],
+)
 def painmap(
     store: StoreDep,
     names: NamesDep,

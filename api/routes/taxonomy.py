@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
+from api.auth import require
 from api.dependencies import ActiveModel
 
 router = APIRouter(tags=["taxonomy"])
 
 
-@router.get("/v1/taxonomy")
+@router.get("/v1/taxonomy", dependencies=[Depends(require("system", "analyst", "press"))])
 def taxonomy(model: ActiveModel) -> dict:
     return model.added_topics.extend_taxonomy(model.taxonomy.to_dict())  # + "added": true

@@ -8,10 +8,11 @@ An added topic is used by /v1/classify as soon as the POST has answered, and lis
 /v1/taxonomy with "added": true.
 """
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.auth import require
 from api.dependencies import ActiveModel
 from api.errors import error_response
 from api.schemas import ErrorOut
@@ -24,6 +25,7 @@ from models.added_topics import (
 )
 
 router = APIRouter(tags=["topics"])
+ANALYST = [Depends(require("analyst"))]
 ERRORS = {s: {"model": ErrorOut} for s in (400, 404, 409, 422)}
 _STATUS = {
     "invalid": (422, "invalid_topic"),
@@ -57,7 +59,7 @@ def _error(exc: AddedTopicError) -> JSONResponse:
     return error_response(status, error, str(exc))
 
 
-@router.post("/v1/topics", status_code=201, responses=ERRORS)
+@router.post("/v1/topics", status_code=201, responses=ERRORS, dependencies=ANALYST)
 def add_topic(body: TopicIn, model: ActiveModel):
     try:
         topic, warnings = model.added_topics.add(
@@ -68,12 +70,12 @@ def add_topic(body: TopicIn, model: ActiveModel):
     return JSONResponse(status_code=201, content={**topic.summary(), "warnings": warnings})
 
 
-@router.get("/v1/topics")
+@router.get("/v1/topics", dependencies=ANALYST)
 def list_topics(model: ActiveModel) -> dict:
     return {"model": model.name, "topics": [t.summary() for t in model.added_topics.current()]}
 
 
-@router.delete("/v1/topics/{topic_id}", status_code=204, responses=ERRORS)
+@router.delete("/v1/topics/{topic_id}", status_code=204, responses=ERRORS, dependencies=ANALYST)
 def remove_topic(topic_id: str, model: ActiveModel):
     try:
         model.added_topics.remove(topic_id)

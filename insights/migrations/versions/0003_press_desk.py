@@ -2,7 +2,7 @@
 published_at, reach, official, parent_url), triage state and history, answer templates.
 
 Revision ID: 0003_press_desk
-Revises: 0001
+Revises: 0002 (api_keys, issue 14)
 Create Date: 2026-11-30
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_press_desk"
-down_revision = "0001"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
