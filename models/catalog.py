@@ -109,12 +109,13 @@ class ModelEntry:
         value = self.config.get("version")
         return None if value is None else str(value)
 
-    def encoder_key(self) -> tuple[str, str, int]:
+    def encoder_key(self) -> tuple[str, str, int, int]:
         """Models with equal keys can share one loaded encoder."""
         return (
             str(self.config.get("encoder", "e5-small")),
             config_precision(self.config),
             int(self.config.get("max_length", 256)),
+            int(self.config.get("max_chunks", 1)),
         )
 
     def to_dict(self) -> dict:

@@ -41,6 +41,7 @@ class ModelConfig:
     encoder: str = "e5-small"
     precision: str = "auto"  # models.encoders.PRECISIONS
     max_length: int = 256
+    max_chunks: int = 1  # windows of max_length tokens read from a long text
     top_k: int = 3
     other_threshold: float = 0.3
     extra: dict = field(default_factory=dict)
@@ -126,7 +127,10 @@ class Classifier:
                     self.lexicons[stem] = CharTfidf.load(self.directory, stem)
         self.tfidf = self.lexicons.get("tfidf")
         self.encoder = encoder or load_encoder(
-            self.config.encoder, precision=self.config.precision, max_length=self.config.max_length
+            self.config.encoder,
+            precision=self.config.precision,
+            max_length=self.config.max_length,
+            max_chunks=self.config.max_chunks,
         )
         delta = load_delta(self.directory)
         self.branch = self.encoder.tuned_branch(delta) if delta is not None else None

@@ -30,7 +30,7 @@ __all__ = [
 ENCODER_META_FILE = "otklik_encoder.json"  # same name as models.e5_convert.ENCODER_META_FILE
 NAVEC_FILE = "navec_news_v1_1B_250K_300d_100q.tar"
 PRECISIONS = ("auto", "bf16", "fp32")
-_TRANSFORMER_ONLY = ("precision", "max_length", "prefix", "num_threads")
+_TRANSFORMER_ONLY = ("precision", "max_length", "max_chunks", "prefix", "num_threads")
 # model types whose HF class takes ``add_pooling_layer`` (e5 uses mean pooling, no pooler)
 _POOLER_MODEL_TYPES = frozenset({"bert", "roberta", "xlm-roberta", "camembert", "xlm-roberta-xl"})
 
@@ -143,6 +143,7 @@ class TransformerEncoder:
         *,
         precision: str = "auto",
         max_length: int = 256,
+        max_chunks: int = 1,
         prefix: str | None = None,
         num_threads: int | None = None,
     ) -> None:
@@ -183,6 +184,9 @@ class TransformerEncoder:
         if isinstance(tok_max, int) and 0 < tok_max < 1_000_000:
             limits.append(tok_max)
         self.max_length = min(limits)
+        if max_chunks < 1:
+            raise ValueError("max_chunks must be >= 1")
+        self.max_chunks = max_chunks
         self.dim: int = int(config.hidden_size)
         self.name: str = self.path.name + ("-bf16" if self.precision == "bf16" else "")
         pad_id = self.tokenizer.pad_token_id
@@ -224,6 +228,76 @@ class TransformerEncoder:
         )
         return enc["input_ids"]
 
+    def windows(
+        self, texts: Sequence[str], prefix: str | None = None
+    ) -> tuple[list[list[int]], np.ndarray]:
+        """Token id rows and the text each row reads.
+
+        A text within ``max_length`` tokens is one row. A longer one, when ``max_chunks`` > 1,
+        is read in up to ``max_chunks`` windows: the first exactly as truncation makes it,
+        the next ones ``<s>`` + the prefix + the following tokens + ``</s>``.
+        """
+        if self.max_chunks == 1:
+            rows = self.tokenize(texts, prefix)
+            return rows, np.arange(len(rows))
+        pfx = self.prefix if prefix is None else prefix
+        full = self.tokenizer(
+            [pfx + t for t in _as_text_list(texts)],
+            add_special_tokens=True,
+            truncation=False,
+            return_attention_mask=False,
+            return_token_type_ids=False,
+            verbose=False,
+        )["input_ids"]
+        lead = 0
+        if pfx.strip():
+            lead = len(self.tokenizer(pfx.rstrip(), add_special_tokens=False)["input_ids"])
+        cut = self.max_length - 1
+        step = self.max_length - 2 - lead
+        rows, owners = [], []
+        for owner, ids in enumerate(full):
+            rows.append(ids if len(ids) <= self.max_length else [*ids[:cut], ids[-1]])
+            owners.append(owner)
+            body = ids[cut:-1]
+            for start in range(0, len(body), step)[: max(self.max_chunks - 1, 0)]:
+                rows.append([ids[0], *ids[1 : 1 + lead], *body[start : start + step], ids[-1]])
+                owners.append(owner)
+        return rows, np.array(owners, dtype=np.int64)
+
+    def _batches(
+        self, rows: list[list[int]], batch_size: int, show_progress: bool = False
+    ) -> Iterator[tuple[np.ndarray, Any, Any]]:
+        """Length-sorted batches: (row indices, input ids, mask), padded to the batch's longest."""
+        import torch
+
+        if batch_size < 1:
+            raise ValueError("batch_size must be >= 1")
+        lengths = np.fromiter((len(x) for x in rows), dtype=np.int64, count=len(rows))
+        order = np.argsort(-lengths, kind="stable")
+        starts = range(0, len(order), batch_size)
+        for start in _progress(starts, len(starts), show_progress, self.name):
+            idx = order[start : start + batch_size]
+            width = int(lengths[idx[0]])
+            input_ids = np.full((len(idx), width), self._pad_id, dtype=np.int64)
+            mask = np.zeros((len(idx), width), dtype=np.int64)
+            for row, i in enumerate(idx):
+                input_ids[row, : lengths[i]] = rows[i]
+                mask[row, : lengths[i]] = 1
+            yield idx, torch.from_numpy(input_ids), torch.from_numpy(mask)
+
+    def _per_text(self, pooled: np.ndarray, rows: list[list[int]], owners: np.ndarray, n: int):
+        """One vector per text: the windows' means weighted by their token counts."""
+        if len(owners) == n:
+            out = pooled
+        else:
+            weights = np.array([len(r) for r in rows], dtype=np.float32)
+            if self.pooling == "cls":
+                weights[:] = 1.0
+            out = np.zeros((n, self.dim), dtype=np.float32)
+            np.add.at(out, owners, pooled * weights[:, None])
+            out /= np.bincount(owners, weights=weights, minlength=n)[:, None].astype(np.float32)
+        return l2_normalize(out) if self.normalize else out
+
     def encode(
         self,
         texts: Sequence[str],
@@ -236,26 +310,14 @@ class TransformerEncoder:
         import torch
 
         texts = _as_text_list(texts)
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
         if not texts:
-            return out
-        if batch_size < 1:
-            raise ValueError("batch_size must be >= 1")
-        ids = self.tokenize(texts, prefix)
-        lengths = np.fromiter((len(x) for x in ids), dtype=np.int64, count=len(ids))
-        order = np.argsort(-lengths, kind="stable")
-        starts = range(0, len(order), batch_size)
+            return np.zeros((0, self.dim), dtype=np.float32)
+        rows, owners = self.windows(texts, prefix)
+        pooled = np.zeros((len(rows), self.dim), dtype=np.float32)
         with torch.inference_mode(), self._autocast():
-            for start in _progress(starts, len(starts), show_progress, self.name):
-                idx = order[start : start + batch_size]
-                width = int(lengths[idx[0]])
-                input_ids = np.full((len(idx), width), self._pad_id, dtype=np.int64)
-                mask = np.zeros((len(idx), width), dtype=np.int64)
-                for row, i in enumerate(idx):
-                    input_ids[row, : lengths[i]] = ids[i]
-                    mask[row, : lengths[i]] = 1
-                out[idx] = self._forward(torch.from_numpy(input_ids), torch.from_numpy(mask))
-        return l2_normalize(out) if self.normalize else out
+            for idx, input_ids, mask in self._batches(rows, batch_size, show_progress):
+                pooled[idx] = self._forward(input_ids, mask)
+        return self._per_text(pooled, rows, owners, len(texts))
 
     def tuned_branch(self, delta: dict[str, Any]) -> tuple[int, Any]:
         """The fine-tuned top layers of a model directory, in this encoder's precision."""
@@ -275,30 +337,20 @@ class TransformerEncoder:
         first, tuned_layers = branch
         base_layers = self.model.encoder.layer
         texts = _as_text_list(texts)
-        base = np.zeros((len(texts), self.dim), dtype=np.float32)
+        rows, owners = self.windows(texts)
+        base = np.zeros((len(rows), self.dim), dtype=np.float32)
         tuned = np.zeros_like(base)
-        ids = self.tokenize(texts)
-        lengths = np.fromiter((len(x) for x in ids), dtype=np.int64, count=len(ids))
-        order = np.argsort(-lengths, kind="stable")
         with torch.inference_mode(), self._autocast():
-            for start in range(0, len(order), batch_size):
-                idx = order[start : start + batch_size]
-                width = int(lengths[idx[0]])
-                input_ids = torch.full((len(idx), width), self._pad_id, dtype=torch.long)
-                mask = torch.zeros((len(idx), width), dtype=torch.long)
-                for row, i in enumerate(idx):
-                    input_ids[row, : lengths[i]] = torch.tensor(ids[i])
-                    mask[row, : lengths[i]] = 1
+            for idx, input_ids, mask in self._batches(rows, batch_size):
+                lengths = mask.sum(dim=1).tolist()
                 hidden, extended = embed_and_mask(self.model, input_ids, mask)
                 hidden = run_layers(base_layers[:first], hidden, extended)
                 top = run_layers(base_layers[first:], hidden, extended)
-                base[idx] = self._pool(top, lengths[idx])
+                base[idx] = self._pool(top, lengths)
                 top = run_layers(tuned_layers, hidden, extended)
-                tuned[idx] = self._pool(top, lengths[idx])
-        if self.normalize:
-            l2_normalize(base)
-            l2_normalize(tuned)
-        return base, tuned
+                tuned[idx] = self._pool(top, lengths)
+        n = len(texts)
+        return self._per_text(base, rows, owners, n), self._per_text(tuned, rows, owners, n)
 
     def _forward(self, input_ids: Any, mask: Any) -> np.ndarray:
         hidden = self.model(input_ids=input_ids, attention_mask=mask).last_hidden_state
@@ -316,7 +368,7 @@ class TransformerEncoder:
     def __repr__(self) -> str:
         return (
             f"TransformerEncoder({str(self.path)!r}, precision={self.precision!r}, "
-            f"max_length={self.max_length}, prefix={self.prefix!r})"
+            f"max_length={self.max_length}, max_chunks={self.max_chunks}, prefix={self.prefix!r})"
         )
 
 

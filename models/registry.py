@@ -5,7 +5,7 @@ names are made distinct) on every call, so a model written by `otklik train` int
 ``$OTKLIK_HOME/models/NAME`` shows up without a restart.
 
 Activation loads the new model next to the old one (reusing the loaded encoder when both have
-the same ``encoder``/``precision``/``max_length``), classifies one probe text with it, and only
+the same encoder settings), classifies one probe text with it, and only
 then swaps the active model in one assignment: requests already running finish on the old
 model, the following ones get the new one. At most the active model stays loaded (only its
 encoder is kept); while a model with a different encoder loads, two encoders are in memory for
@@ -138,9 +138,14 @@ def write_choice(entry: ModelEntry) -> Path:
     return path
 
 
-def _encoder_key(classifier: Classifier) -> tuple[str, str, int]:
+def _encoder_key(classifier: Classifier) -> tuple[str, str, int, int]:
     config = classifier.config
-    return (str(config.encoder), str(config.precision), int(config.max_length))
+    return (
+        str(config.encoder),
+        str(config.precision),
+        int(config.max_length),
+        int(config.max_chunks),
+    )
 
 
 def _release_memory() -> None:

@@ -96,6 +96,21 @@ def test_encoder_vector_ignores_its_batch(tiny_bert, precision):
             np.testing.assert_allclose(got, reference[idx], atol=1e-6, rtol=0)
 
 
+def test_long_texts_read_in_windows_ignore_their_batch(tiny_bert):
+    one = TransformerEncoder(tiny_bert, precision="fp32", num_threads=2)
+    three = TransformerEncoder(tiny_bert, precision="fp32", max_chunks=3, num_threads=2)
+    rows, owners = three.windows(MIX)
+    assert max(len(r) for r in rows) <= three.max_length
+    counts = np.bincount(owners).tolist()
+    assert counts[: len(SHORT)] == [1] * len(SHORT) and counts[len(SHORT) :] == [3, 3, 2]
+    assert rows[owners.tolist().index(len(SHORT))] == one.tokenize([LONG[0]])[0]
+    short, long = three.encode(SHORT), three.encode(LONG)
+    np.testing.assert_allclose(short, one.encode(SHORT), atol=1e-6)  # short texts: one window
+    assert np.abs(long - one.encode(LONG)).max(axis=1).min() > 1e-4  # long: more than the head
+    alone = np.vstack([three.encode([t]) for t in MIX])
+    np.testing.assert_allclose(three.encode(MIX[::-1])[::-1], alone, atol=1e-6)
+
+
 def _flatten(record: dict, prefix: str = "") -> dict[str, object]:
     out: dict[str, object] = {}
     items = record.items() if isinstance(record, dict) else enumerate(record)
