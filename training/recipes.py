@@ -31,10 +31,27 @@ class Recipe:
     source_balance: float = 0.0
     # weight of each row made from the taxonomy's descriptions (0: not used)
     descriptions: float = 0.0
+    # sources left out of training (source_of names)
+    exclude: tuple[str, ...] = ()
+    # share of the nearest training examples' vote in the probabilities (0: the head alone)
+    neighbours: float = 0.0
+    k: int = 10
 
 
 TOPIC = Recipe("topic", source_balance=0.5, descriptions=2.0)
 SENTIMENT = Recipe("sentiment", class_weight=None, source_balance=0.5)
+
+
+def neighbour_vote(
+    query: np.ndarray, examples: np.ndarray, labels: np.ndarray, n_labels: int, k: int
+) -> np.ndarray:
+    """Label distribution of each query's k most similar examples, weighted by similarity."""
+    similarity = query @ examples.T
+    top = np.argpartition(-similarity, min(k, len(examples) - 1), axis=1)[:, :k]
+    votes = np.zeros((len(query), n_labels))
+    rows = np.arange(len(query))[:, None]
+    np.add.at(votes, (rows, labels[top]), np.maximum(similarity[rows, top], 0.0))
+    return votes / np.maximum(votes.sum(axis=1, keepdims=True), 1e-12)
 
 
 def source_of(example: Example) -> str:
