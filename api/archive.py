@@ -303,7 +303,7 @@ def start_ray(address: str, workers: int | None):
     """Connect to a cluster (`ray://host:10001`, `auto`) or start Ray on this machine only."""
     import ray
 
-    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # nothing leaves the network
+    os.environ["RAY_USAGE_STATS_ENABLED"] = "0"  # Ray reports nothing home: no network
     ray.data.DataContext.get_current().enable_progress_bars = False
     if ray.is_initialized():
         return ray

@@ -22,9 +22,9 @@ ITEMS = [
 
 
 @pytest.fixture()
-def client(classifier, tmp_path):
+def client(classifier, store_url):
     app = create_app(classifier=classifier)
-    app.state.store = Store(f"sqlite:///{tmp_path / 'otklik.db'}")
+    app.state.store = Store(store_url)
     with TestClient(app) as client:
         yield client
     app.state.store.close()
