@@ -60,7 +60,9 @@ def main(work: Path) -> None:
         text = "На улице Ленина яма на дороге, машины бьют колёса, прошу отремонтировать"
         answer = httpx.post(f"{url}/v1/classify", json={"text": text}, timeout=120)
         assert answer.status_code == 200, answer.text
-        print("classified:", answer.json()["topic"]["id"])
+        body = answer.json()
+        item = body["items"][0] if "items" in body else body
+        print("classified:", item["topic"]["id"])
     finally:
         server.terminate()
         server.wait(timeout=30)
