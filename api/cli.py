@@ -7,10 +7,12 @@ import logging
 import sys
 from pathlib import Path
 
+from api.archive_cli import register as register_archive
 from api.cli_support import UserError, load_classifier, run
 from api.insights_cli import register as register_insights
 from api.keys_cli import register as register_keys
 from api.models_cli import register as register_models
+from api.predictions import prediction_columns
 from api.suggest_cli import register as register_suggest
 from api.topics_cli import register as register_topics
 from api.training_cli import register as register_training
@@ -45,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     register_training(commands)  # train, evaluate (api/training_cli.py)
     register_suggest(commands)  # suggest: what to label next (api/suggest_cli.py)
     register_keys(commands)  # keys create | list | revoke (api/keys_cli.py)
+    register_archive(commands)  # classify-archive: Ray Data over an archive (api/archive_cli.py)
 
     faq = commands.add_parser("faq", help="кандидаты в FAQ: группы похожих вопросов из файла")
     faq.add_argument("input", type=Path, help="вопросы: JSONL, CSV или XLSX (id, text, region)")
@@ -150,27 +153,6 @@ def run_faq(args: argparse.Namespace) -> int:
         f" рост более 30 %: {campaigns}; результат в {args.output}"
     )
     return 0
-
-
-def prediction_columns(result) -> dict:
-    record = result.to_dict()
-    region = (record["places"] or {}).get("region") or {}
-    return {
-        "topic": record["topic"]["id"],
-        "topic_name": record["topic"]["name"],
-        "topic_score": record["topic"]["score"],
-        "sentiment": record["sentiment"]["id"],
-        "sentiment_score": record["sentiment"]["score"],
-        "type": record["type"]["id"],
-        "type_score": record["type"]["score"],
-        "aspects": [a["id"] for a in record["aspects"]],
-        "urgency": record["urgency"]["level"],
-        "urgency_score": record["urgency"]["score"],
-        "region": region.get("name"),
-        "region_code": region.get("code"),
-        "language": record["language"],
-        "masked_text": record["masked_text"],
-    }
 
 
 def run_classify(args: argparse.Namespace) -> int:

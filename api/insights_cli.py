@@ -45,6 +45,11 @@ def register(commands) -> None:
                         help="сопоставить столбец файла полю сообщения (можно несколько раз)")
     ingest.add_argument("--source", default="default",
                         help="источник (система-отправитель); id уникальны внутри источника")
+    ingest.add_argument("--classified", action="store_true",
+                        help="строки уже классифицированы (например, части classify-archive):"
+                             " модель не запускается, хранится только masked_text")  # fmt: skip
+    ingest.add_argument("--model-version", default=None,
+                        help="с --classified: версия модели, которой размечены строки")
     _common(ingest)
     ingest.set_defaults(handler=run_ingest, interrupted=STORE_INTERRUPTED)
 
@@ -196,6 +201,10 @@ def ingest_file(args: argparse.Namespace, path: Path, source: str, pairs: list[s
 
 
 def run_ingest(args: argparse.Namespace) -> int:
+    if args.classified:  # pre-classified rows, bulk path (api/bulk_ingest_cli.py)
+        from api.bulk_ingest_cli import run_bulk_ingest
+
+        return run_bulk_ingest(args, _store(args))
     counts = ingest_file(args, args.input, args.source, args.map)
     return 0 if counts["stored"] or not counts["rejected"] else 1
 

@@ -15,6 +15,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 
+# No test may open a socket outside loopback (tests/netguard.py; README «Работа без сети»).
+pytest_plugins = ["netguard"]
+
 # Tests (and the servers they start) never touch the user's own message store.
 os.environ.setdefault(
     "OTKLIK_DATABASE_URL", f"sqlite:///{tempfile.mkdtemp(prefix='otklik-test-')}/otklik.db"
@@ -135,3 +138,31 @@ def start_server():
     """Start further servers (e.g. with their own store):
     `with start_server(env) as (process, url, headers)`."""
     return running_server
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One real PostgreSQL server (tests/pg.py) for the session; skipped where impossible."""
+    import pg
+
+    reason = pg.unavailable()
+    if reason:
+        if os.environ.get("OTKLIK_REQUIRE_POSTGRES"):
+            pytest.fail(f"PostgreSQL required (.ci/run) but unavailable: {reason}")
+        pytest.skip(f"PostgreSQL tests skipped: {reason}")
+    server = pg.PostgresServer().start()
+    yield server
+    server.stop()
+
+
+_databases = iter(range(1, 1_000_000))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
+def store_url(request, tmp_path) -> str:
+    """A fresh empty store on each backend: a SQLite file, and a new database on the session's
+    PostgreSQL server (the slow tier)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'otklik.db'}"
+    server = request.getfixturevalue("postgres_server")
+    return server.create_database(f"test_{next(_databases)}")

@@ -23,9 +23,9 @@ ITEMS = [
 
 
 @pytest.fixture()
-def client(classifier, tmp_path):
+def client(classifier, store_url):
     app = create_app(classifier=classifier)
-    app.state.store = Store(f"sqlite:///{tmp_path / 'otklik.db'}")
+    app.state.store = Store(store_url)
     key, _ = create_key(app.state.store, "tests", ["system", "analyst"])
     with TestClient(app, headers={"X-API-Key": key}) as client:
         yield client

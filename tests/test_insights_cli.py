@@ -21,9 +21,9 @@ DEMO = DEMO_FILE
 
 
 @pytest.fixture()
-def db(tmp_path, classifier, monkeypatch):
+def db(store_url, classifier, monkeypatch):
     monkeypatch.setattr(insights_cli, "_classifier", lambda args: classifier)
-    return f"sqlite:///{tmp_path / 'otklik.db'}"
+    return store_url
 
 
 def _count(db) -> int:

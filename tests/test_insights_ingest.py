@@ -29,8 +29,8 @@ BAD = [
 
 
 @pytest.fixture()
-def store(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'otklik.db'}")
+def store(store_url):
+    store = Store(store_url)
     yield store
     store.close()
 

@@ -16,8 +16,8 @@ NOW = datetime(2026, 11, 1)
 
 
 @pytest.fixture()
-def metrics(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'otklik.db'}")
+def metrics(store_url):
+    store = Store(store_url)
     d, h = timedelta(days=1), timedelta(hours=1)
     rows = [
         # appeals (59-ФЗ: 30 days; 60 with an extension)

@@ -35,8 +35,8 @@ def _negative(when, service, channel, aspects, *, complaint=True, urgency="mediu
 
 
 @pytest.fixture()
-def store(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'otklik.db'}")
+def store(store_url):
+    store = Store(store_url)
     rows = []
     # Запись к врачу · phone · reachability: 2 before, 6 now (4 complaints), urgencies 3,2,2,2,1,1
     for i in range(2):
@@ -125,15 +125,15 @@ def test_the_four_outputs(store, tmp_path):
     assert "<script" not in to_html(pm)
 
 
-def test_quotes_are_escaped_in_html(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'x.db'}")
+def test_quotes_are_escaped_in_html(store_url):
+    store = Store(store_url)
     insert_rows(store, [_negative(Q3, "МФЦ", "website", ["queues"], text="<script>x</script>")])
     html = to_html(build_painmap(store, make_period("2026-07-01", "2026-09-30")))
     assert "<script>" not in html and "&lt;script&gt;" in html
 
 
-def test_synthetic_store_of_a_few_thousand(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 's.db'}")
+def test_synthetic_store_of_a_few_thousand(store_url):
+    store = Store(store_url)
     insert_synthetic(store, 3000, start=datetime(2026, 1, 1), days=180)
     pm = build_painmap(store, make_period("2026-04-01", "2026-06-30"))
     assert pm.group_by == ("service", "channel")  # most messages name a service

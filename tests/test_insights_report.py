@@ -50,8 +50,8 @@ def _questions(texts, count, start, region):
 
 
 @pytest.fixture()
-def store(tmp_path):
-    store = Store(f"sqlite:///{tmp_path / 'otklik.db'}")
+def store(store_url):
+    store = Store(store_url)
     before, now = datetime(2026, 4, 5), datetime(2026, 7, 5)
     insert_rows(
         store,

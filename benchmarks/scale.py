@@ -1,0 +1,234 @@
+"""Beyond one machine: archive scoring on Ray Data, and the store on PostgreSQL at national size.
+
+    .venv/bin/python benchmarks/scale.py ray [--texts 2000]      # --texts 20000: the full figure
+    .venv/bin/python benchmarks/scale.py pg [--messages 1000000] [--pg-url URL]
+    .venv/bin/python benchmarks/scale.py all
+
+ray: the same real texts (../shared/datasets: appeals, reviews, posts; deduplicated, shuffled
+with seed 16) scored three ways — a plain loop in this process (`Classifier.classify` in batches
+of 64, torch on every core), `otklik classify-archive --address local --workers 1` and
+`--workers 2` (one model per actor, one thread each). texts/s excludes nothing: Ray's start, the
+actors' model loading, reading and writing the Parquet parts are all in the figure — that is
+what Ray costs on one machine; the steady rate is printed beside it.
+
+pg: a PostgreSQL server from Debian's packages (tests/pg.py: initdb into a temporary folder,
+loopback, fsync on) unless --pg-url is given. N pre-classified synthetic messages
+(tests/classified_fixtures.py, seed 16, spread over 2026) are written as Parquet parts, as the
+archive job writes them, and loaded with `otklik ingest --classified` (COPY); then timed, cold
+and warm: the pain map of the last quarter, metrics of the quarter, the FAQ top 10 of the last
+month (with the e5 encoder) and the monthly report (metrics, pain map, FAQ, charts, HTML).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from models.settings import settings  # noqa: E402
+
+SOURCES = (
+    "appeals_kursk_2022/train.jsonl", "appeals_kz_akimat/data.jsonl",
+    "sravni_bank_reviews/data.jsonl", "rusentiment/train.jsonl",
+    "sentirueval2015_tweets/train.jsonl", "cedr_emotions/train.jsonl",
+)  # fmt: skip
+LIMIT_S = 5.0
+
+
+def real_texts(count: int, seed: int = 16) -> list[str]:
+    texts: list[str] = []
+    for name in SOURCES:
+        path = settings().datasets / name
+        if not path.exists():
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            text = (json.loads(line).get("text") or "").strip()
+            if len(text) >= 20:
+                texts.append(text)
+    demo = REPO / "datasets" / "demo" / "messages.jsonl"
+    texts += [json.loads(line)["text"] for line in demo.read_text(encoding="utf-8").splitlines()]
+    texts = list(dict.fromkeys(texts))
+    random.Random(seed).shuffle(texts)
+    if len(texts) < count:
+        raise SystemExit(f"only {len(texts)} distinct texts found (OTKLIK_DATASETS?)")
+    return texts[:count]
+
+
+def bench_ray(count: int) -> dict:
+    from api.cli_support import load_classifier
+
+    texts = real_texts(count)
+    work = Path(tempfile.mkdtemp(prefix="otklik-scale-"))
+    source = work / "texts.jsonl"
+    source.write_text(
+        "".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n"
+                for i, t in enumerate(texts)),  # fmt: skip
+        encoding="utf-8",
+    )
+    out: dict = {"texts": count}
+
+    classifier = load_classifier(None)
+    classifier.classify(texts[:8])  # warm-up outside the timing
+    started = time.perf_counter()
+    for i in range(0, count, 64):
+        classifier.classify(texts[i : i + 64])
+    elapsed = time.perf_counter() - started
+    out["plain_loop"] = {"seconds": round(elapsed, 1), "texts_per_s": round(count / elapsed, 1)}
+    rate = count / elapsed
+    print(f"plain loop: {count} texts in {elapsed:.1f} s, {rate:.1f} texts/s", flush=True)
+    del classifier
+
+    for workers in (1, 2):
+        target = work / f"out-{workers}"
+        part_rows = max(50, count // 20)
+        command = [
+            sys.executable, "-m", "api.cli", "classify-archive", str(source), "-o", str(target),
+            "--workers", str(workers), "--part-rows", str(part_rows),
+        ]  # fmt: skip
+        started = time.perf_counter()
+        finished: list[float] = []
+        process = subprocess.Popen(command, cwd=REPO, stderr=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, text=True)  # fmt: skip
+        for line in process.stderr:
+            if "готова" in line:
+                finished.append(time.perf_counter() - started)
+        process.wait()
+        elapsed = time.perf_counter() - started
+        if process.returncode != 0:
+            raise SystemExit(f"classify-archive failed: {process.stdout.read()}")
+        # steady rate: the parts after the first one per actor (model loading left out)
+        skip = min(workers, len(finished) - 1)
+        steady = (len(finished) - skip) * part_rows / (finished[-1] - finished[skip - 1])
+        out[f"ray_{workers}"] = {
+            "seconds": round(elapsed, 1),
+            "texts_per_s": round(count / elapsed, 1),
+            "steady_texts_per_s": round(steady, 1),
+        }
+        print(f"ray, {workers} worker(s): {count} texts in {elapsed:.1f} s,"
+              f" {count / elapsed:.1f} texts/s (steady {steady:.1f})", flush=True)  # fmt: skip
+    one, two = out["ray_1"], out["ray_2"]
+    out["ratio_2_vs_1"] = round(two["texts_per_s"] / one["texts_per_s"], 2)
+    out["steady_ratio_2_vs_1"] = round(two["steady_texts_per_s"] / one["steady_texts_per_s"], 2)
+    out["ray_2_vs_plain"] = round(two["texts_per_s"] / out["plain_loop"]["texts_per_s"], 2)
+    print(f"2 workers / 1 worker: {out['ratio_2_vs_1']} (steady {out['steady_ratio_2_vs_1']});"
+          f" 2 workers / plain loop: {out['ray_2_vs_plain']}")  # fmt: skip
+    return out
+
+
+def _timed(label: str, fn, runs: int) -> dict:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    result = {"cold_s": round(times[0], 2), "warm_s": round(statistics.median(times[1:]), 2)
+              if len(times) > 1 else None}  # fmt: skip
+    worst = max(times)
+    verdict = "ok" if worst <= LIMIT_S else f"OVER {LIMIT_S:.0f} s"
+    print(f"{label}: cold {times[0]:.2f} s, warm {result['warm_s']} s  [{verdict}]", flush=True)
+    return result
+
+
+def bench_pg(messages: int, url: str | None, runs: int) -> dict:
+    from sqlalchemy import func, select, text
+
+    from insights.bulk_ingest import ingest_classified, read_classified
+    from insights.faq import _lemma_string
+    from insights.faq_store import build_faq
+    from insights.labels import Names
+    from insights.metrics import build_metrics
+    from insights.painmap import build_painmap
+    from insights.periods import make_period
+    from insights.report import build_report
+    from insights.report_render import to_html
+    from insights.store import Message, Store
+    from models.encoders import load_encoder
+    from tests.classified_fixtures import write_parquet_parts
+    from tests.pg import PostgresServer
+
+    folder = settings().home / "bench" / f"classified-{messages}-seed16"
+    if not (folder / "done").exists():
+        started = time.perf_counter()
+        write_parquet_parts(folder, messages)
+        (folder / "done").write_text("")
+        print(f"generated {messages} rows in {time.perf_counter() - started:.0f} s", flush=True)
+    server = None
+    if url is None:
+        server = PostgresServer().start()
+        url = server.create_database("otklik_bench")
+    out: dict = {"messages": messages}
+    try:
+        store = Store(url)
+        with store.session() as session:
+            have = session.scalar(select(func.count()).select_from(Message))
+        if have and have != messages:
+            raise SystemExit(f"{url} holds {have} messages, not {messages}")
+        if not have:
+            started = time.perf_counter()
+            stored = 0
+            for path in sorted(folder.glob("*.parquet")):
+                stored += ingest_classified(store, read_classified(path)).stored
+            elapsed = time.perf_counter() - started
+            out["ingest"] = {"messages": stored, "seconds": round(elapsed, 1),
+                             "per_s": round(stored / elapsed)}  # fmt: skip
+            print(f"ingest --classified: {stored} in {elapsed:.0f} s,"
+                  f" {stored / elapsed:.0f} messages/s", flush=True)  # fmt: skip
+            with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                c.execute(text("VACUUM ANALYZE"))
+        names = Names()
+        quarter = make_period("2026-10-01", "2026-12-31")
+        month = make_period("2026-12-01", "2026-12-31")
+        encoder = load_encoder("e5-small")
+        encoder.encode(["проба"])  # the model loaded, as in a running service
+        _lemma_string("проба")  # … and the lemmatizer
+        out["painmap_quarter"] = _timed(
+            "pain map, last quarter", lambda: build_painmap(store, quarter, names=names), runs
+        )
+        out["metrics_quarter"] = _timed(
+            "metrics, last quarter", lambda: build_metrics(store, quarter, names=names), runs
+        )
+        faq = {}
+        out["faq_top10_month"] = _timed(
+            "FAQ top 10, last month",
+            lambda: faq.update(build_faq(store, encoder, month, top=10)), runs,
+        )  # fmt: skip
+        out["faq_questions"] = faq.get("questions")
+        out["report_month"] = _timed(
+            "monthly report (HTML)",
+            lambda: to_html(build_report(store, month, encoder=encoder, names=names)), runs,
+        )  # fmt: skip
+    finally:
+        if server is not None:
+            server.stop()
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("part", choices=("ray", "pg", "all"))
+    parser.add_argument("--texts", type=int, default=2000, help="texts for the Ray part")
+    parser.add_argument("--messages", type=int, default=1_000_000)
+    parser.add_argument("--pg-url", default=None, help="an existing database instead")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--json", type=Path, default=None, help="write the figures here")
+    args = parser.parse_args()
+    figures = {}
+    if args.part in ("ray", "all"):
+        figures["ray"] = bench_ray(args.texts)
+    if args.part in ("pg", "all"):
+        figures["pg"] = bench_pg(args.messages, args.pg_url, args.runs)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=1))
+
+
+if __name__ == "__main__":
+    main()
