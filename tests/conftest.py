@@ -18,7 +18,14 @@ REPO = Path(__file__).resolve().parent.parent
 # No test may open a socket outside loopback (tests/netguard.py; README «Работа без сети»).
 pytest_plugins = ["netguard"]
 
-# Tests (and the servers they start) never touch the user's own message store.
+# Tests (and the servers they start) keep their state in a home of their own (active model,
+# trained models, salts), sharing only the converted encoder with the user's home.
+_USER_HOME = Path(os.environ.get("OTKLIK_HOME") or Path.home() / ".cache" / "otklik")
+_TEST_HOME = Path(tempfile.mkdtemp(prefix="otklik-test-home-"))
+(_USER_HOME / "encoders").mkdir(parents=True, exist_ok=True)
+(_TEST_HOME / "encoders").symlink_to((_USER_HOME / "encoders").resolve(), target_is_directory=True)
+os.environ["OTKLIK_HOME"] = str(_TEST_HOME)
+# … nor the user's own message store.
 os.environ.setdefault(
     "OTKLIK_DATABASE_URL", f"sqlite:///{tempfile.mkdtemp(prefix='otklik-test-')}/otklik.db"
 )
