@@ -22,31 +22,25 @@ import argparse
 import dataclasses
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from joblib import Parallel, delayed
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import f1_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from models.encoders import load_encoder  # noqa: E402
-from models.features import CharTfidf  # noqa: E402
 from models.taxonomy import Taxonomy  # noqa: E402
 from training import data  # noqa: E402
-from training.embeddings import embed_cached  # noqa: E402
-from training.linear import class_weights, design_matrix  # noqa: E402
-from training.recipes import (  # noqa: E402
-    SENTIMENT,
-    TOPIC,
-    Recipe,
-    description_rows,
-    neighbour_vote,
-    sample_weights,
-    source_of,
+from training.cross_source import (  # noqa: E402
+    Task,
+    cross_source_table,
+    run_split,
+    sentiment_task,
+    task_texts,
+    topic_task,
 )
+from training.embeddings import embed_cached  # noqa: E402
+from training.recipes import SENTIMENT, TOPIC, Recipe  # noqa: E402
 
 TOPIC_RECIPES = {
     "before (balanced, rows weigh 1)": Recipe("topic"),
@@ -74,122 +68,17 @@ SENTIMENT_RECIPES = {
     "+ CEDR": Recipe("sentiment", class_weight=None),
     "+ CEDR, source balance 0.5": Recipe("sentiment", class_weight=None, source_balance=0.5),
     "+ CEDR, source balance 1": Recipe("sentiment", class_weight=None, source_balance=1.0),
+    "+ CEDR ×0.5, source balance 1": Recipe(
+        "sentiment", class_weight=None, source_balance=1.0, source_factors=(("cedr_emotions", 0.5),)
+    ),
+    "+ CEDR ×0.3, source balance 0.5": Recipe(
+        "sentiment", class_weight=None, source_balance=0.5, source_factors=(("cedr_emotions", 0.3),)
+    ),
+    "+ CEDR, source balance 1, balanced classes": Recipe(
+        "sentiment", class_weight="balanced", source_balance=1.0
+    ),
     "shipped": SENTIMENT,
 }
-
-
-@dataclasses.dataclass
-class Task:
-    name: str
-    rows: list[data.Example]  # everything a head may train on
-    evaluate: dict[str, list[data.Example]]  # source → rows it is scored on
-    labels: list[str]
-    attr: str
-    score: Callable[[list[data.Example], list[str]], float]
-    metric: str
-
-
-def kursk_acceptance() -> Callable[[data.Example, str], bool]:
-    mapping = json.loads(
-        (data.TAXONOMY_DIR / "mappings" / "kursk_category.json").read_text("utf-8")
-    )["map"]
-
-    def right(example: data.Example, predicted: str) -> bool:
-        if example.source == "appeals_kursk_2022":
-            return predicted in mapping.get(example.meta["category_code"], [])
-        return predicted == example.topic
-
-    return right
-
-
-def topic_task(taxonomy: Taxonomy) -> Task:
-    labels = [t.id for t in taxonomy.topics]
-    rows = data.project_examples() + [e for e in data.kursk_appeals() if e.topic]
-    rows += data.kz_akimat_appeals()
-    rows = [e for e in rows if e.topic in labels]
-    right = kursk_acceptance()
-
-    def accuracy(truth: list[data.Example], predicted: list[str]) -> float:
-        return float(np.mean([right(e, p) for e, p in zip(truth, predicted, strict=True)]))
-
-    evaluate: dict[str, list[data.Example]] = {}
-    for e in rows:
-        evaluate.setdefault(source_of(e), []).append(e)
-    return Task("topic", rows, evaluate, labels, "topic", accuracy, "accuracy")
-
-
-def sentiment_task(taxonomy: Taxonomy, cedr: bool) -> Task:
-    labels = [s.id for s in taxonomy.sentiments]
-    tweets_test = data.sentiment_rows("sentirueval2015_tweets", "test")
-    rows = data.sentiment_rows("sentirueval2015_tweets", "train") + data.bank_reviews()
-    rows += data.restaurant_reviews("train") + data.restaurant_reviews("test")
-    rows += [e for e in data.project_examples() if e.sentiment in labels]
-    if cedr:
-        rows += data.cedr_sentiment("train") + data.cedr_sentiment("test")
-    evaluate: dict[str, list[data.Example]] = {}
-    for e in rows:
-        source = "project" if e.source.startswith("project:") else source_of(e)
-        if source != "sentirueval2015_tweets":
-            evaluate.setdefault(source, []).append(e)
-    if tweets_test:
-        evaluate = {"sentirueval2015_tweets": tweets_test, **evaluate}
-
-    def macro_f1(truth: list[data.Example], predicted: list[str]) -> float:
-        gold = [e.sentiment for e in truth]
-        return float(f1_score(gold, predicted, labels=labels, average="macro", zero_division=0))
-
-    return Task("sentiment", rows, evaluate, labels, "sentiment", macro_f1, "macro-F1")
-
-
-def held_out(example: data.Example, source: str) -> bool:
-    if source == "project":
-        return example.source.startswith("project:")
-    return source_of(example) == source
-
-
-def run_split(
-    task: Task,
-    source: str,
-    recipes: dict[str, Recipe],
-    vectors: dict[str, np.ndarray],
-    taxonomy: Taxonomy,
-    test: list[data.Example] | None = None,
-    test_vectors: dict[str, dict[str, np.ndarray]] | None = None,
-) -> dict[str, float]:
-    """Scores per recipe (or, with ``test_vectors``, per way of embedding the test rows)."""
-    train = [e for e in task.rows if not held_out(e, source)]
-    test = task.evaluate[source] if test is None else test
-    extra = description_rows(taxonomy) if task.name == "topic" else []
-    tfidf = CharTfidf().fit(sorted({e.text for e in train + extra}))
-    lexical = tfidf.transform([e.text for e in test])
-    ways = test_vectors or {"": vectors}
-    scores = {}
-    for name, recipe in recipes.items():
-        rows = [e for e in train if source_of(e) not in recipe.exclude]
-        rows += extra if recipe.descriptions > 0 else []
-        dense = np.vstack([vectors[e.text] for e in rows])
-        x = design_matrix(dense, tfidf.transform([e.text for e in rows]), recipe.dense_scale)
-        y = np.array([task.labels.index(getattr(e, task.attr)) for e in rows])
-        weights = class_weights(y, recipe.class_weight)
-        model = LogisticRegression(C=recipe.c, max_iter=3000, class_weight=weights)
-        model.fit(x, y, sample_weight=sample_weights(rows, recipe))
-        for way, table in ways.items():
-            x_eval = design_matrix(
-                np.vstack([table[e.text] for e in test]), lexical, recipe.dense_scale
-            )
-            probabilities = model.predict_proba(x_eval)
-            if recipe.neighbours > 0:
-                full = np.zeros((len(test), len(task.labels)))
-                full[:, model.classes_] = probabilities
-                query = np.vstack([table[e.text] for e in test])
-                vote = neighbour_vote(query, dense, y, len(task.labels), recipe.k)
-                probabilities = (1 - recipe.neighbours) * full + recipe.neighbours * vote
-                predicted = [task.labels[i] for i in probabilities.argmax(1)]
-                scores[f"{name}{way}"] = task.score(test, predicted)
-                continue
-            predicted = [task.labels[model.classes_[i]] for i in probabilities.argmax(1)]
-            scores[f"{name}{way}"] = task.score(test, predicted)
-    return scores
 
 
 def long_texts(task: Task, vectors, taxonomy: Taxonomy, encoder, windows: list[int]) -> dict:
@@ -214,11 +103,8 @@ def long_texts(task: Task, vectors, taxonomy: Taxonomy, encoder, windows: list[i
 
 
 def report(task: Task, recipes: dict[str, Recipe], vectors, taxonomy, jobs: int) -> dict:
-    sources = list(task.evaluate)
-    results = Parallel(n_jobs=jobs)(
-        delayed(run_split)(task, source, recipes, vectors, taxonomy) for source in sources
-    )
-    table = dict(zip(sources, results, strict=True))
+    table = cross_source_table(task, recipes, vectors, taxonomy, jobs)
+    sources = list(table)
     print(f"\n{task.name}: {task.metric} on each source when trained without it")
     width = max(len(s) for s in sources)
     header = "".join(f"{s[:width]:>{width + 2}}" for s in sources)
@@ -264,11 +150,7 @@ def main() -> None:
         if args.recipes:
             wanted = args.recipes.split(";")
             recipes = {k: v for k, v in recipes.items() if k in wanted}
-        texts = sorted(
-            {e.text for e in task.rows}
-            | {e.text for rows in task.evaluate.values() for e in rows}
-            | {e.text for e in description_rows(taxonomy)}
-        )
+        texts = task_texts(task, taxonomy)
         vectors = dict(zip(texts, embed_cached(encoder, texts, encoder.name), strict=True))
         if recipes:
             out[task.name] = report(task, recipes, vectors, taxonomy, args.jobs)

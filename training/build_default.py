@@ -22,6 +22,7 @@ from models.features import CharTfidf
 from models.heads import save_heads
 from models.taxonomy import Taxonomy
 from training import data
+from training.cross_source import cross_source_table, sentiment_task, task_texts, topic_task
 from training.embeddings import embed_cached
 from training.linear import (
     expected_calibration_error,
@@ -30,13 +31,15 @@ from training.linear import (
     softmax_scores,
 )
 from training.model_card import default_card, write_card
+from training.recipes import SENTIMENT, TOPIC, Recipe, description_rows, sample_weights, source_of
 
 MODEL_NAME = "otklik-default"
-MODEL_VERSION = "1.0.0"
+MODEL_VERSION = "2.0.0"
 DENSE_SCALE = 3.0
+MAX_CHUNKS = 1  # windows of 256 tokens read from a long text (benchmarks/generalisation.py --long)
 
 
-def build(output: Path, seed: int = 0) -> dict:
+def build(output: Path, seed: int = 0, cross_source: bool = True) -> dict:
     started = time.time()
     taxonomy = Taxonomy.load(TAXONOMY_DIR / "default.json")
     project = data.project_examples()
@@ -44,14 +47,19 @@ def build(output: Path, seed: int = 0) -> dict:
     kz = data.kz_akimat_appeals()
     tweets = data.sentiment_rows("sentirueval2015_tweets", "train")
     reviews = data.bank_reviews()
-    everything = project + kursk + kz + tweets + reviews
+    restaurants = data.restaurant_reviews("train") + data.restaurant_reviews("test")
+    cedr = data.cedr_sentiment("train") + data.cedr_sentiment("test")
+    cedr = [] if "cedr_emotions" in SENTIMENT.exclude else cedr
+    descriptions = description_rows(taxonomy) if TOPIC.descriptions > 0 else []
+    everything = project + kursk + kz + tweets + reviews + restaurants + cedr + descriptions
     print(
         f"examples: project {len(project)}, kursk {len(kursk)}, kz {len(kz)}, "
-        f"tweets {len(tweets)}, bank reviews {len(reviews)}"
+        f"tweets {len(tweets)}, bank reviews {len(reviews)}, restaurant reviews "
+        f"{len(restaurants)}, cedr {len(cedr)}, taxonomy descriptions {len(descriptions)}"
     )
 
-    encoder = load_encoder("e5-small")
-    tag = f"{encoder.name}-q"
+    encoder = load_encoder("e5-small", max_chunks=MAX_CHUNKS)
+    tag = encoder.name if MAX_CHUNKS == 1 else f"{encoder.name}-windows{MAX_CHUNKS}"
     texts = [e.text for e in everything]
     dense_all = embed_cached(encoder, texts, tag)
     position = {id(e): i for i, e in enumerate(everything)}
@@ -64,12 +72,18 @@ def build(output: Path, seed: int = 0) -> dict:
     metrics: dict = {"trained_at": time.strftime("%Y-%m-%d"), "seed": seed, "heads": {}}
     heads = {}
 
-    def softmax_head(name: str, rows, labels, attr: str, **options):
+    def softmax_head(name: str, rows, labels, attr: str, recipe: Recipe | None = None):
         dense, lexical = features(rows)
         truth = [getattr(e, attr) for e in rows]
-        head, oof = fit_softmax_head(
-            name, dense, lexical, truth, labels, dense_scale=DENSE_SCALE, seed=seed, **options
-        )
+        options: dict = {"dense_scale": DENSE_SCALE}
+        if recipe is not None:
+            options = {
+                "dense_scale": recipe.dense_scale,
+                "c": recipe.c,
+                "class_weight": recipe.class_weight,
+                "sample_weight": sample_weights(rows, recipe),
+            }
+        head, oof = fit_softmax_head(name, dense, lexical, truth, labels, seed=seed, **options)
         predicted = [labels[i] for i in oof.argmax(axis=1)]
         scores = softmax_scores(truth, predicted)
         scores["ece"] = expected_calibration_error(oof, [labels.index(t) for t in truth])
@@ -83,18 +97,21 @@ def build(output: Path, seed: int = 0) -> dict:
 
     topic_labels = [t.id for t in taxonomy.topics]
     topic_rows = [e for e in everything if e.topic in topic_labels]
-    _, _, topic_pred = softmax_head("topic", topic_rows, topic_labels, "topic")
+    _, _, topic_pred = softmax_head("topic", topic_rows, topic_labels, "topic", TOPIC)
     kursk_eval = _kursk_category_accuracy(topic_rows, topic_pred)
     if kursk_eval:
         metrics["heads"]["topic"]["kursk_category_accuracy_cv"] = kursk_eval
         print(f"topic on kursk (category mapping, out-of-fold): {kursk_eval}")
 
-    # Sentiment: unweighted classes score better macro-F1 on the skewed real tweets. The head
-    # is measured on the visible tweet test split first, then refitted with it for shipping.
+    # Sentiment is measured on the visible tweet test split first, then refitted with it.
     sentiment_labels = [s.id for s in taxonomy.sentiments]
-    sentiment_rows = [e for e in everything if e.sentiment in sentiment_labels]
+    sentiment_rows = [
+        e
+        for e in everything
+        if e.sentiment in sentiment_labels and source_of(e) not in SENTIMENT.exclude
+    ]
     sentiment_head, _, _ = softmax_head(
-        "sentiment", sentiment_rows, sentiment_labels, "sentiment", class_weight=None
+        "sentiment", sentiment_rows, sentiment_labels, "sentiment", SENTIMENT
     )
     metrics["heads"]["sentiment"]["test"] = _sentiment_tests(
         sentiment_head, encoder, tag, tfidf, sentiment_labels
@@ -111,9 +128,11 @@ def build(output: Path, seed: int = 0) -> dict:
             tfidf.transform([e.text for e in rows]),
             [e.sentiment for e in rows],
             sentiment_labels,
-            dense_scale=DENSE_SCALE,
+            dense_scale=SENTIMENT.dense_scale,
+            c=SENTIMENT.c,
             seed=seed,
-            class_weight=None,
+            class_weight=SENTIMENT.class_weight,
+            sample_weight=sample_weights(rows, SENTIMENT),
             folds=2,
         )
         shipped.metrics = sentiment_head.metrics
@@ -146,6 +165,9 @@ def build(output: Path, seed: int = 0) -> dict:
     print(f"aspects: cv micro-F1 {aspect_scores['micro_f1']} macro-F1 {aspect_scores['macro_f1']}")
     print(f"aspects with cues: micro-F1 {with_cues['micro_f1']} macro-F1 {with_cues['macro_f1']}")
 
+    if cross_source:
+        metrics["cross_source"] = _cross_source(encoder, tag, taxonomy)
+
     output.mkdir(parents=True, exist_ok=True)
     save_heads(output, heads)
     tfidf.save(output)
@@ -157,6 +179,7 @@ def build(output: Path, seed: int = 0) -> dict:
         "encoder": "e5-small",
         "precision": "auto",
         "max_length": 256,
+        "max_chunks": MAX_CHUNKS,
         "top_k": 3,
         "other_threshold": 0.3,
         "dense_scale": DENSE_SCALE,
@@ -168,6 +191,25 @@ def build(output: Path, seed: int = 0) -> dict:
     )
     write_card(output, default_card(config, metrics))
     return metrics
+
+
+def _cross_source(encoder, tag: str, taxonomy: Taxonomy) -> dict:
+    """The yardstick the recipes were chosen by: each source scored by heads trained without it
+    (training/cross_source.py; variants in benchmarks/generalisation.py)."""
+    out = {}
+    for task, recipe in ((topic_task(taxonomy), TOPIC), (sentiment_task(taxonomy), SENTIMENT)):
+        texts = task_texts(task, taxonomy)
+        vectors = dict(zip(texts, embed_cached(encoder, texts, tag), strict=True))
+        table = cross_source_table(task, {"shipped": recipe}, vectors, taxonomy)
+        per_source = {source: round(scores["shipped"], 4) for source, scores in table.items()}
+        out[task.name] = {
+            "metric": task.metric,
+            "per_source": per_source,
+            "mean": round(float(np.mean(list(per_source.values()))), 4),
+            "rows": {source: len(rows) for source, rows in task.evaluate.items()},
+        }
+        print(f"{task.name} across sources: {out[task.name]}")
+    return out
 
 
 def _short(scores: dict) -> str:
@@ -244,8 +286,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--output", type=Path, default=DEFAULT_MODEL_DIR)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--no-cross-source", action="store_true", help="skip the leave-one-source-out table"
+    )
     args = parser.parse_args()
-    build(args.output, seed=args.seed)
+    build(args.output, seed=args.seed, cross_source=not args.no_cross_source)
 
 
 if __name__ == "__main__":

