@@ -155,3 +155,27 @@ def test_faq_command(tmp_path: Path):
     members = sorted(m for c in clusters for m in c["members"])
     assert members == ["0", "1", "2", "3"]  # every question in exactly one group
     assert "строка 5" in result.stderr
+
+
+@pytest.mark.slow  # loads the encoder
+def test_same_rows_same_answers_whatever_the_file(tmp_path: Path):
+    """Short appeals classified on their own and inside a file of long ones: identical rows."""
+    from test_batch_invariance import LONG, SHORT
+
+    def classify(rows: list[dict], name: str) -> dict[str, dict]:
+        source, output = tmp_path / f"{name}.jsonl", tmp_path / f"{name}.out.jsonl"
+        source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+        assert run_cli("classify", str(source), "-o", str(output)).returncode == 0
+        lines = output.read_text(encoding="utf-8").splitlines()
+        return {row["id"]: row for row in map(json.loads, lines)}
+
+    short = [{"id": f"s{i}", "text": t} for i, t in enumerate(SHORT)]
+    long = [{"id": f"l{i}", "text": t} for i, t in enumerate(LONG * 10)]
+    alone = classify(short, "short")
+    mixed = classify(long[:15] + short + long[15:], "mixed")
+    for key, row in alone.items():
+        for field, value in row.items():
+            if field.endswith("_score"):
+                assert abs(value - mixed[key][field]) <= 1e-4, (key, field)
+            else:
+                assert value == mixed[key][field], (key, field)
