@@ -36,7 +36,7 @@ from training.recipes import SENTIMENT, TOPIC, Recipe, description_rows, sample_
 MODEL_NAME = "otklik-default"
 MODEL_VERSION = "2.0.0"
 DENSE_SCALE = 3.0
-MAX_CHUNKS = 1  # windows of 256 tokens read from a long text (benchmarks/generalisation.py --long)
+MAX_CHUNKS = 2  # windows of 256 tokens read from a long text (benchmarks/generalisation.py --long)
 
 
 def build(output: Path, seed: int = 0, cross_source: bool = True) -> dict:
@@ -89,6 +89,10 @@ def build(output: Path, seed: int = 0, cross_source: bool = True) -> dict:
         scores["ece"] = expected_calibration_error(oof, [labels.index(t) for t in truth])
         scores["per_class"] = _per_class(truth, predicted)
         scores["training_rows"] = dict(Counter(e.source.split(":")[0] for e in rows))
+        scores["accuracy_by_source"] = {
+            source: round(float(np.mean([t == p for e, t, p in hits])), 4)
+            for source, hits in _by_source(rows, truth, predicted).items()
+        }
         head.metrics = {"cv": scores}
         heads[name] = head
         metrics["heads"][name] = {"cv_5fold": scores}
@@ -210,6 +214,14 @@ def _cross_source(encoder, tag: str, taxonomy: Taxonomy) -> dict:
         }
         print(f"{task.name} across sources: {out[task.name]}")
     return out
+
+
+def _by_source(rows, truth, predicted) -> dict[str, list]:
+    """(row, truth, prediction) triples grouped by the row's source (source_of)."""
+    groups: dict[str, list] = {}
+    for row, t, p in zip(rows, truth, predicted, strict=True):
+        groups.setdefault(source_of(row), []).append((row, t, p))
+    return groups
 
 
 def _short(scores: dict) -> str:
