@@ -147,7 +147,8 @@ def plan_selection(
     if keys is not None and len(keys) != rows:
         raise ValueError("keys must have one entry per row")
     scores = uncertainty(probs, kind, thresholds)
-    order = np.argsort(-scores, kind="stable")  # ties: the earlier row first
+    # ties (the same text twice scores alike up to float noise): the earlier row first
+    order = np.argsort(-np.round(scores, 6), kind="stable")
     pool_size = max(int(np.ceil(pool_factor * n)), n, MIN_POOL)
     pool, exact, near, scanned = _fill_pool(order, embeddings, keys, pool_size, near_duplicate)
     result = Selection([], rows, len(pool), exact, near, scanned)
