@@ -65,6 +65,9 @@ def principal_of(request: Request) -> Principal:
         raise AuthError(401, "unauthorized", "the API key is unknown or revoked")
     principal = Principal(info.id, info.name, frozenset(info.roles))
     request.state.principal = principal
+    limiter = getattr(request.app.state, "rate_limiter", None)
+    if limiter is not None:
+        limiter.take(principal.key_id)  # RateLimited → 429 with Retry-After
     return principal
 
 
