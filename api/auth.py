@@ -77,7 +77,7 @@ def require(*roles: str):
     if unknown:
         raise ValueError(f"unknown roles: {sorted(unknown)}")
 
-    def dependency(request: Request) -> Principal:
+    async def dependency(request: Request) -> Principal:  # one indexed read: no thread hop
         principal = principal_of(request)
         if not principal.has(*roles):
             wanted = " or ".join(roles) if roles else "admin"

@@ -18,7 +18,7 @@ log = logging.getLogger("otklik.api")
 _store_lock = threading.Lock()
 
 
-def get_registry(request: Request) -> ModelRegistry:
+async def get_registry(request: Request) -> ModelRegistry:
     return request.app.state.registry
 
 
@@ -48,7 +48,7 @@ def open_store(app: FastAPI):
     return store
 
 
-def get_scheduler(request: Request):
+async def get_scheduler(request: Request):
     return request.app.state.scheduler
 
 

@@ -2,10 +2,12 @@
 batches are cut into pieces, and every request gets its turn (deficit round robin on cost).
 
 Cost of a text ≈ its length plus a fixed per-text overhead (the nlp pass and the encoder both
-grow with length). Each round gives every waiting request `QUANTUM` of credit; a request takes
-its next texts while its credit covers them. A batch is filled round after round up to
-`BATCH_COST`, so twenty clients sending one short text each share one encoder call, while a
-request of 256 long texts advances a few texts per round and cannot hold the others back.
+grow with length). A new request starts with `START_CREDIT` (enough for a short request) and
+every waiting request gains `ACCRUAL` of each unit of cost the classifier serves; a request
+takes its next texts while its credit covers them, up to `BATCH_COST` per classifier call. So
+twenty clients sending one short text each share one call and go first, while a request of
+256 long texts advances steadily (a tenth of the work served to others, or all of it when
+alone) and cannot hold the others back.
 The encoder is batch-invariant (models/rowwise_attention.py): a text's answer does not
 depend on which other texts share its batch, so mixing requests in a batch is safe.
 """
@@ -25,7 +27,9 @@ from typing import Any
 log = logging.getLogger("otklik.api.scheduler")
 
 TEXT_OVERHEAD = 500  # cost of a text beyond its characters (≈ 10 ms of nlp + encoder)
-QUANTUM = 1_000  # credit per waiting request per batch
+START_CREDIT = 4_000  # a new request's credit: a short request goes at once
+ACCRUAL = 0.1  # credit a waiting request gains per unit of cost served to anyone
+QUIET_S = 0.1  # while small requests came this recently, a big one gets only its credit
 BATCH_COST = 16_000  # one classifier call (≈ 0.3 s on 2 cores); a longer text goes alone
 LINGER_S = 0.02  # a small batch waits this long for more requests (clients answered together
 #                 send their next texts together)
@@ -56,7 +60,8 @@ class Job:
     deadline: float
     done: Future
     results: list = field(default_factory=list)
-    credit: int = 0
+    credit: float = START_CREDIT
+    mark: float = 0.0  # the scheduler's served cost when the credit was last brought up
 
     @property
     def left(self) -> int:
@@ -67,6 +72,8 @@ class BatchScheduler:
     def __init__(self, *, on_batch=None) -> None:
         self._jobs: deque[Job] = deque()
         self._pending = 0
+        self._served = 0.0  # cost of every text sent to the classifier so far
+        self._small_seen = -1e9  # when a small request (≤ BATCH_COST in all) last came
         self._cond = threading.Condition()
         self._stopping = False
         self._thread: threading.Thread | None = None
@@ -88,7 +95,9 @@ class BatchScheduler:
                 raise SchedulerStopped("the server is shutting down")
             if self._pending + len(texts) > MAX_PENDING_TEXTS and self._pending:
                 raise QueueFull(f"{self._pending} texts are waiting already")
-            self._jobs.append(Job(classifier, list(texts), deadline, future))
+            self._jobs.append(Job(classifier, list(texts), deadline, future, mark=self._served))
+            if sum(cost(t) for t in texts) <= BATCH_COST:
+                self._small_seen = time.monotonic()
             self._pending += len(texts)
             self._ensure_worker()
             self._cond.notify()
@@ -119,7 +128,7 @@ class BatchScheduler:
             job.done.set_exception(exc)
 
     def _next_batch(self) -> list[tuple[Job, int]]:
-        """(job, index of text) pairs for one encoder call; called with the lock held."""
+        """(job, index of text) pairs for one classifier call; called with the lock held."""
         now = time.monotonic()
         for job in list(self._jobs):
             if job.done.cancelled():
@@ -129,41 +138,41 @@ class BatchScheduler:
         if not self._jobs:
             return []
         classifier = self._jobs[0].classifier  # one model per batch
+        jobs = [job for job in self._jobs if job.classifier is classifier]
+        for job in jobs:  # credit grows with the work served to everyone since the last look
+            job.credit += ACCRUAL * (self._served - job.mark)
+            job.mark = self._served
+        # small requests come and go between batches (their clients are reading the answer):
+        # while they are about, a big request is not "alone" and gets only its credit
+        quiet = now - self._small_seen > QUIET_S
+        alone = len(jobs) == 1 and quiet
         batch: list[tuple[Job, int]] = []
-        taken: dict[Job, int] = {}
-        credited: set[Job] = set()
-        alone = sum(1 for job in self._jobs if job.classifier is classifier) == 1
         spent = 0
-        while spent < BATCH_COST:
-            progressed = False
-            for job in self._jobs:
-                if job.classifier is not classifier:
-                    continue
-                start = len(job.results) + taken.get(job, 0)
-                if start >= len(job.texts):
-                    continue
-                if job not in credited or not batch or alone:  # one round per batch, unless
-                    job.credit += QUANTUM  # nothing fits yet or the request is alone
-                    credited.add(job)
-                while start < len(job.texts):
-                    price = cost(job.texts[start])
-                    over_budget = spent + price > BATCH_COST and batch
-                    if price > job.credit or over_budget:
-                        break
-                    job.credit -= price
-                    spent += price
-                    batch.append((job, start))
-                    taken[job] = taken.get(job, 0) + 1
-                    start += 1
-                    progressed = True
-                if start >= len(job.texts):
-                    job.credit = 0
-                if spent >= BATCH_COST:
+        for job in jobs:
+            index = len(job.results)
+            while index < len(job.texts):
+                price = cost(job.texts[index])
+                if batch and spent + price > BATCH_COST:
                     break
-            if not progressed and batch:
+                if not alone and price > job.credit:
+                    break
+                job.credit -= 0 if alone else price
+                spent += price
+                batch.append((job, index))
+                index += 1
+            if spent >= BATCH_COST:
                 break
-        served = [job for job in self._jobs if job in taken]  # served ones go to the back
-        for job in served:
+        if not batch and not quiet:
+            return []  # the worker waits a moment for the small requests
+        if not batch:  # nobody's credit covers a text yet: the richest request goes first
+            job = max(jobs, key=lambda j: j.credit)
+            index = len(job.results)
+            job.credit -= cost(job.texts[index])
+            spent = cost(job.texts[index])
+            batch.append((job, index))
+        self._served += spent
+        served = {id(job) for job, _ in batch}
+        for job in [j for j in self._jobs if id(j) in served]:  # served ones go to the back
             self._jobs.remove(job)
             self._jobs.append(job)
         return batch
@@ -183,6 +192,8 @@ class BatchScheduler:
                     self._cond.wait(left)
                 batch = self._next_batch()
             if not batch:
+                with self._cond:
+                    self._cond.wait(0.01)
                 continue
             texts = [job.texts[i] for job, i in batch]
             started = time.perf_counter()
