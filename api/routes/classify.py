@@ -9,11 +9,12 @@ from fastapi import APIRouter, Depends
 
 from api.auth import require
 from api.dependencies import ActiveModel, Registry, Scheduler
+from api.safe_json import SafeJsonRoute
 from api.schemas import ClassifyRequest, ClassifyResponse, ErrorOut, ModelRef
 from models.settings import settings
 
 log = logging.getLogger("otklik.api")
-router = APIRouter(tags=["classify"])
+router = APIRouter(tags=["classify"], route_class=SafeJsonRoute)
 
 
 @router.post(

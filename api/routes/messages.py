@@ -13,11 +13,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.auth import Principal, log_raw_read, require
 from api.dependencies import ActiveModel, Scheduler, StoreDep
 from api.errors import error_response
+from api.safe_json import SafeJsonRoute
 from api.schemas import ErrorOut
 from models.settings import settings
 
 log = logging.getLogger("otklik.api.insights")
-router = APIRouter(tags=["insights"])
+router = APIRouter(tags=["insights"], route_class=SafeJsonRoute)
 MAX_INGEST_ITEMS = 10_000
 
 

@@ -6,8 +6,9 @@ from fastapi import APIRouter, Depends, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api.auth import require
+from api.safe_json import SafeJsonRoute
 
-router = APIRouter(tags=["monitoring"])
+router = APIRouter(tags=["monitoring"], route_class=SafeJsonRoute)
 
 
 @router.get("/metrics", dependencies=[Depends(require("admin"))], response_class=Response)
