@@ -29,7 +29,8 @@ log = logging.getLogger("otklik.api.scheduler")
 TEXT_OVERHEAD = 500  # cost of a text beyond its characters (≈ 10 ms of nlp + encoder)
 START_CREDIT = 4_000  # a new request's credit: a short request goes at once
 ACCRUAL = 0.1  # credit a waiting request gains per unit of cost served to anyone
-QUIET_S = 0.1  # while small requests came this recently, a big one gets only its credit
+QUIET_S = 0.1  # while small requests came or were answered this recently, a big one gets
+#               only its credit
 BATCH_COST = 16_000  # one classifier call (≈ 0.3 s on 2 cores); a longer text goes alone
 LINGER_S = 0.02  # a small batch waits this long for more requests (clients answered together
 #                 send their next texts together)
@@ -62,6 +63,7 @@ class Job:
     results: list = field(default_factory=list)
     credit: float = START_CREDIT
     mark: float = 0.0  # the scheduler's served cost when the credit was last brought up
+    small: bool = False  # the whole request costs at most one batch
 
     @property
     def left(self) -> int:
@@ -95,8 +97,11 @@ class BatchScheduler:
                 raise SchedulerStopped("the server is shutting down")
             if self._pending + len(texts) > MAX_PENDING_TEXTS and self._pending:
                 raise QueueFull(f"{self._pending} texts are waiting already")
-            self._jobs.append(Job(classifier, list(texts), deadline, future, mark=self._served))
-            if sum(cost(t) for t in texts) <= BATCH_COST:
+            small = sum(cost(t) for t in texts) <= BATCH_COST
+            self._jobs.append(
+                Job(classifier, list(texts), deadline, future, mark=self._served, small=small)
+            )
+            if small:
                 self._small_seen = time.monotonic()
             self._pending += len(texts)
             self._ensure_worker()
@@ -218,6 +223,8 @@ class BatchScheduler:
                     if job.left == 0:
                         self._jobs.remove(job)
                         job.done.set_result(job.results)
+                        if job.small:  # its client is likely to send the next one at once
+                            self._small_seen = time.monotonic()
 
     # ---------------------------------------------------------------- shutdown
     def stop(self, timeout: float | None = None) -> None:
