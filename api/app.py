@@ -7,11 +7,13 @@ import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 
 from api import errors
 from api.cross_site import CrossSiteGuard
 from api.dependencies import open_store
+from api.limits import BodyLimit, Deadline, RateLimiter
+from api.observability import Metrics, RequestMetrics
 from api.routes import (
     classify,
     faq,
@@ -19,6 +21,7 @@ from api.routes import (
     messages,
     metrics,
     models,
+    monitoring,
     painmap,
     taxonomy,
     templates,
@@ -26,14 +29,18 @@ from api.routes import (
     triage,
     web,
 )
+from api.scheduler import BatchScheduler
 from api.schemas import MAX_BODY_BYTES
 from models.classifier import Classifier
 from models.registry import ModelRegistry
+from models.settings import settings
 
 log = logging.getLogger("otklik.api")
 API_VERSION = "1"
-ROUTERS = (classify, taxonomy, models, topics, messages, painmap, metrics, faq, health, triage,
-           templates, web)  # fmt: skip
+ROUTERS = (
+    classify, taxonomy, models, topics, messages, painmap, metrics, faq, health, monitoring,
+    triage, templates, web,
+)  # fmt: skip
 
 
 @asynccontextmanager
@@ -43,6 +50,7 @@ async def lifespan(app: FastAPI):
     except Exception as exc:  # the classification endpoints still serve
         log.error("message store unavailable at startup: %s", exc)
     yield
+    app.state.scheduler.stop()  # uvicorn has let the accepted requests finish; end the worker
 
 
 def create_app(
@@ -75,17 +83,15 @@ def create_app(
     app.state.database_url = database_url
     app.state.started = time.time()
     app.state.no_auth = no_auth
+    app.state.metrics = Metrics()
+    app.state.scheduler = BatchScheduler(on_batch=app.state.metrics.on_batch)
+    app.state.rate_limiter = RateLimiter(settings().rate_limit, settings().rate_burst)
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next):
-        declared = request.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-            return errors.error_response(
-                413, "payload_too_large", f"body over {MAX_BODY_BYTES} bytes"
-            )
-        return await call_next(request)
-
+    # outermost last: the body limit and the deadline see every request first
     app.add_middleware(CrossSiteGuard)
+    app.add_middleware(Deadline, seconds=settings().request_deadline_s)
+    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    app.add_middleware(RequestMetrics, metrics=app.state.metrics)
     errors.install(app)
     for module in ROUTERS:
         app.include_router(module.router)

@@ -65,6 +65,9 @@ def principal_of(request: Request) -> Principal:
         raise AuthError(401, "unauthorized", "the API key is unknown or revoked")
     principal = Principal(info.id, info.name, frozenset(info.roles))
     request.state.principal = principal
+    limiter = getattr(request.app.state, "rate_limiter", None)
+    if limiter is not None:
+        limiter.take(principal.key_id)  # RateLimited → 429 with Retry-After
     return principal
 
 
@@ -74,7 +77,7 @@ def require(*roles: str):
     if unknown:
         raise ValueError(f"unknown roles: {sorted(unknown)}")
 
-    def dependency(request: Request) -> Principal:
+    async def dependency(request: Request) -> Principal:  # one indexed read: no thread hop
         principal = principal_of(request)
         if not principal.has(*roles):
             wanted = " or ".join(roles) if roles else "admin"

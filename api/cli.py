@@ -87,6 +87,8 @@ def run_serve(args: argparse.Namespace) -> int:
     from api.app import create_app
     from api.memory import limit_malloc_arenas
     from api.models_cli import start_registry
+    from api.observability import json_logging
+    from models.settings import settings
 
     if args.no_auth and not is_loopback(args.host):
         raise UserError(
@@ -96,7 +98,7 @@ def run_serve(args: argparse.Namespace) -> int:
     registry, classifier = start_registry(args.model)  # --model, else `otklik models activate`
     app = create_app(registry=registry, no_auth=args.no_auth)
     model = f"{registry.active.name} {classifier.version}"
-    print(f"API: http://{args.host}:{args.port}/docs (модель {model})")
+    print(f"API: http://{args.host}:{args.port}/docs (модель {model})", flush=True)
     if args.no_auth:
         banner = "!" * 78
         print(f"{banner}\n!! ВНИМАНИЕ: --no-auth — ключи не проверяются, любой процесс этой машины"
@@ -105,7 +107,14 @@ def run_serve(args: argparse.Namespace) -> int:
         logging.getLogger("otklik.api.auth").warning("AUTHENTICATION DISABLED (--no-auth)")
     else:
         _hint_without_keys()
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    json_logging()
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_config=None,  # the JSON lines of api/observability.py
+        timeout_graceful_shutdown=int(settings().request_deadline_s),  # accepted work finishes
+    )
     return 0
 
 

@@ -18,7 +18,7 @@ log = logging.getLogger("otklik.api")
 _store_lock = threading.Lock()
 
 
-def get_registry(request: Request) -> ModelRegistry:
+async def get_registry(request: Request) -> ModelRegistry:
     return request.app.state.registry
 
 
@@ -48,6 +48,10 @@ def open_store(app: FastAPI):
     return store
 
 
+async def get_scheduler(request: Request):
+    return request.app.state.scheduler
+
+
 def get_store(request: Request):
     return open_store(request.app)
 
@@ -63,6 +67,7 @@ def get_names(request: Request) -> Names:
 Registry = Annotated[ModelRegistry, Depends(get_registry)]
 ActiveModel = Annotated[Classifier, Depends(get_classifier)]
 StoreDep = Annotated[Any, Depends(get_store)]
+Scheduler = Annotated[Any, Depends(get_scheduler)]
 NamesDep = Annotated[Names, Depends(get_names)]
 From = Annotated[str | None, Query(alias="from", description="First day, YYYY-MM-DD")]
 To = Annotated[str | None, Query(alias="to", description="Last day (inclusive), YYYY-MM-DD")]

@@ -23,6 +23,14 @@ class StoreUnavailable(Exception):
     """The message store could not be opened; the message says why."""
 
 
+class RateLimited(Exception):
+    """A key spent its request rate; `retry_after` whole seconds until the next one."""
+
+    def __init__(self, retry_after: int):
+        super().__init__("rate limit exceeded")
+        self.retry_after = retry_after
+
+
 class AuthError(Exception):
     """401 (no usable key) or 403 (a key without the role); raised by api.auth."""
 
@@ -64,6 +72,7 @@ def install(app: FastAPI) -> None:
     """Route every known exception to `error_response`."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    from api.scheduler import DeadlineExceeded, QueueFull, SchedulerStopped
     from insights.metrics import MetricsError
     from insights.painmap import PainMapError
     from insights.periods import PeriodError
@@ -99,7 +108,24 @@ def install(app: FastAPI) -> None:
             response.headers["WWW-Authenticate"] = "Bearer"
         return response
 
+    async def rate_limited(request: Request, exc: Exception) -> JSONResponse:
+        response = error_response(
+            429, "rate_limited", f"too many requests for this key; retry in {exc.retry_after} s"
+        )
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+
+    async def busy(request: Request, exc: Exception) -> JSONResponse:
+        kinds = {QueueFull: "queue_full", DeadlineExceeded: "deadline_exceeded",
+                 SchedulerStopped: "shutting_down"}  # fmt: skip
+        response = error_response(503, kinds[type(exc)], f"{exc}; retry later")
+        response.headers["Retry-After"] = "5"
+        return response
+
     app.add_exception_handler(AuthError, auth_error)
+    app.add_exception_handler(RateLimited, rate_limited)
+    for kind in (QueueFull, DeadlineExceeded, SchedulerStopped):
+        app.add_exception_handler(kind, busy)
     app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(UnicodeDecodeError, bad_encoding)

@@ -27,6 +27,9 @@ class Settings:
     datasets: Path  # OTKLIK_DATASETS: third-party data for training and benchmarks
     author_salt: str | None  # OTKLIK_AUTHOR_SALT (None: a random salt kept in home)
     triage_config: Path | None  # OTKLIK_TRIAGE_CONFIG: answer deadlines, working hours (JSON)
+    rate_limit: float = 20.0  # OTKLIK_RATE_LIMIT: requests per second per API key (0: none)
+    rate_burst: int = 40  # OTKLIK_RATE_BURST: requests a key may send at once
+    request_deadline_s: float = 300.0  # OTKLIK_REQUEST_DEADLINE_S: unanswered after → 503
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -52,6 +55,11 @@ class Settings:
                 if text("OTKLIK_TRIAGE_CONFIG")
                 else None
             ),
+            rate_limit=_number(text("OTKLIK_RATE_LIMIT"), 20.0, "OTKLIK_RATE_LIMIT"),
+            rate_burst=int(_number(text("OTKLIK_RATE_BURST"), 40, "OTKLIK_RATE_BURST")),
+            request_deadline_s=_number(
+                text("OTKLIK_REQUEST_DEADLINE_S"), 300.0, "OTKLIK_REQUEST_DEADLINE_S"
+            ),
         )
 
     @property
@@ -73,6 +81,18 @@ class Settings:
     @property
     def sqlite_url(self) -> str:
         return f"sqlite:///{self.home / 'otklik.db'}"
+
+
+def _number(value: str, default: float, name: str) -> float:
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, not {value!r}") from None
+    if not number >= 0 or number == float("inf"):
+        raise ValueError(f"{name} must be a finite number ≥ 0, not {value!r}")
+    return number
 
 
 @lru_cache(maxsize=1)

@@ -31,6 +31,7 @@ REQUESTS = {  # a valid request for every endpoint of the table: (method, path, 
     ("GET", "/v1/painmap"): ("GET", "/v1/painmap", None),
     ("GET", "/v1/metrics"): ("GET", "/v1/metrics", None),
     ("GET", "/v1/faq"): ("GET", "/v1/faq", None),
+    ("GET", "/metrics"): ("GET", "/metrics", None),
     ("GET", "/v1/health"): ("GET", "/v1/health", None),
 }  # fmt: skip
 

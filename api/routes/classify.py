@@ -8,11 +8,13 @@ import time
 from fastapi import APIRouter, Depends
 
 from api.auth import require
-from api.dependencies import ActiveModel, Registry
+from api.dependencies import ActiveModel, Registry, Scheduler
+from api.safe_json import SafeJsonRoute
 from api.schemas import ClassifyRequest, ClassifyResponse, ErrorOut, ModelRef
+from models.settings import settings
 
 log = logging.getLogger("otklik.api")
-router = APIRouter(tags=["classify"])
+router = APIRouter(tags=["classify"], route_class=SafeJsonRoute)
 
 
 @router.post(
@@ -21,10 +23,13 @@ router = APIRouter(tags=["classify"])
     responses={400: {"model": ErrorOut}, 413: {"model": ErrorOut}, 422: {"model": ErrorOut}},
     dependencies=[Depends(require("system"))],
 )
-def classify(body: ClassifyRequest, model: ActiveModel, registry: Registry) -> ClassifyResponse:
+async def classify(
+    body: ClassifyRequest, model: ActiveModel, registry: Registry, scheduler: Scheduler
+) -> ClassifyResponse:
     messages = body.messages()
     started = time.perf_counter()
-    results = model.classify([m.text for m in messages])
+    deadline = time.monotonic() + settings().request_deadline_s
+    results = await scheduler.classify(model, [m.text for m in messages], deadline)
     log.info(
         "classified items=%d ms=%.1f model=%s",
         len(messages),

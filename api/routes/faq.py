@@ -11,10 +11,11 @@ from fastapi.responses import JSONResponse
 from api.auth import require
 from api.dependencies import ActiveModel, From, Region, StoreDep, To
 from api.errors import error_response
+from api.safe_json import SafeJsonRoute
 from api.schemas import ErrorOut
 
 log = logging.getLogger("otklik.api.insights")
-router = APIRouter(tags=["insights"])
+router = APIRouter(tags=["insights"], route_class=SafeJsonRoute)
 
 
 @router.get(

@@ -6,7 +6,9 @@ import time
 
 from fastapi import APIRouter, Request
 
-router = APIRouter(tags=["health"])
+from api.safe_json import SafeJsonRoute
+
+router = APIRouter(tags=["health"], route_class=SafeJsonRoute)
 
 
 @router.get("/v1/health")

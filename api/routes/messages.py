@@ -11,13 +11,28 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Principal, log_raw_read, require
-from api.dependencies import ActiveModel, StoreDep
+from api.dependencies import ActiveModel, Scheduler, StoreDep
 from api.errors import error_response
+from api.safe_json import SafeJsonRoute
 from api.schemas import ErrorOut
+from models.settings import settings
 
 log = logging.getLogger("otklik.api.insights")
-router = APIRouter(tags=["insights"])
+router = APIRouter(tags=["insights"], route_class=SafeJsonRoute)
 MAX_INGEST_ITEMS = 10_000
+
+
+class ScheduledModel:
+    """The classifier, with `classify` going through the batch scheduler (fair share)."""
+
+    def __init__(self, model, scheduler, deadline: float) -> None:
+        self._model, self._scheduler, self._deadline = model, scheduler, deadline
+
+    def classify(self, texts):
+        return self._scheduler.classify_sync(self._model, texts, self._deadline)
+
+    def __getattr__(self, name: str):
+        return getattr(self._model, name)
 
 
 class IngestRequest(BaseModel):
@@ -46,11 +61,15 @@ class IngestRequest(BaseModel):
     responses={422: {"model": ErrorOut}, 503: {"model": ErrorOut}},
     dependencies=[Depends(require("system"))],
 )
-def ingest_messages(body: IngestRequest, store: StoreDep, model: ActiveModel) -> JSONResponse:
+def ingest_messages(
+    body: IngestRequest, store: StoreDep, model: ActiveModel, scheduler: Scheduler
+) -> JSONResponse:
     from insights.ingest import ingest_batch
 
     started = time.perf_counter()
-    result = ingest_batch(store, model, body.items, source=body.source or "default")
+    deadline = time.monotonic() + settings().request_deadline_s
+    scheduled = ScheduledModel(model, scheduler, deadline)  # shares the classifier's queue
+    result = ingest_batch(store, scheduled, body.items, source=body.source or "default")
     log.info(
         "ingested items=%d created=%d updated=%d unchanged=%d rejected=%d ms=%.0f model=%s",
         len(body.items),

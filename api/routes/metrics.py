@@ -9,9 +9,10 @@ from fastapi.responses import JSONResponse
 
 from api.auth import require
 from api.dependencies import From, NamesDep, Region, StoreDep, To
+from api.safe_json import SafeJsonRoute
 from api.schemas import ErrorOut
 
-router = APIRouter(tags=["insights"])
+router = APIRouter(tags=["insights"], route_class=SafeJsonRoute)
 
 
 @router.get(

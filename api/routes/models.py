@@ -21,11 +21,12 @@ from api.auth import require
 from api.dependencies import ActiveModel, Registry
 from api.errors import error_response
 from api.redact import without_paths
+from api.safe_json import SafeJsonRoute
 from api.schemas import ErrorOut
 from models.registry import BrokenModelError, UnknownModelError
 
 log = logging.getLogger("otklik.api.models")
-router = APIRouter(tags=["models"])
+router = APIRouter(tags=["models"], route_class=SafeJsonRoute)
 
 
 def describe(registry, classifier) -> dict:

@@ -6,8 +6,9 @@ from fastapi import APIRouter, Depends
 
 from api.auth import require
 from api.dependencies import ActiveModel
+from api.safe_json import SafeJsonRoute
 
-router = APIRouter(tags=["taxonomy"])
+router = APIRouter(tags=["taxonomy"], route_class=SafeJsonRoute)
 
 
 @router.get("/v1/taxonomy", dependencies=[Depends(require("system", "analyst", "press"))])

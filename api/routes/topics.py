@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.auth import require
 from api.dependencies import ActiveModel
 from api.errors import error_response
+from api.safe_json import SafeJsonRoute
 from api.schemas import ErrorOut
 from models.added_topics import (
     MAX_DESCRIPTION_CHARS,
@@ -24,7 +25,7 @@ from models.added_topics import (
     AddedTopicError,
 )
 
-router = APIRouter(tags=["topics"])
+router = APIRouter(tags=["topics"], route_class=SafeJsonRoute)
 ANALYST = [Depends(require("analyst"))]
 ERRORS = {s: {"model": ErrorOut} for s in (400, 404, 409, 422)}
 _STATUS = {
