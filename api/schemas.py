@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 MAX_TEXT_CHARS = 20_000
@@ -121,3 +122,8 @@ class ErrorOut(BaseModel):
     error: str
     message: str
     details: list[dict[str, Any]] = []
+
+
+# A stored row's number in a path: what SQLite and PostgreSQL integers hold (else a 422, not 500)
+MAX_ROW_ID = 2**63 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="The stored row's number")]

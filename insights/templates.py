@@ -83,6 +83,9 @@ def get(store: Store, template_id: int) -> dict:
 
 def edit(store: Store, template_id: int, now: datetime | None = None, **changes) -> dict:
     changes = {k: v for k, v in changes.items() if k in ("title", "body", "topic", "type")}
+    for key in ("title", "body"):
+        if key in changes and changes[key] is None:
+            raise TemplateError(422, f"{key} cannot be null", f"поле {key} не может быть пустым")
     _check(changes.get("title"), changes.get("body"))
     get(store, template_id)
     for key in ("topic", "type"):

@@ -44,8 +44,9 @@ def main(work: Path) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
-                              cwd=REPO)  # fmt: skip
+    server = subprocess.Popen(  # one user on loopback: no keys (README, --no-auth)
+        [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--no-auth"], cwd=REPO
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 300

@@ -155,3 +155,17 @@ def test_answer_times_against_deadlines_by_channel(store):
     assert vk["median_minutes"] == 180 and vk["on_time_share"] == 0.5
     assert (tg["overdue"], tg["pending"]) == (1, 1)
     assert everything["total"] == 4
+
+
+def test_a_template_cannot_lose_its_title_or_body(tmp_path):
+    from insights.store import Store
+    from insights.templates import TemplateError, create, edit
+
+    store = Store(f"sqlite:///{tmp_path / 'otklik.db'}")
+    made = create(store, title="Лифт", body="Ремонт до {срок}.")
+    for field in ("title", "body"):
+        with pytest.raises(TemplateError) as caught:
+            edit(store, made["id"], **{field: None})
+        assert caught.value.status == 422
+    assert edit(store, made["id"], topic=None)["title"] == "Лифт"
+    store.close()

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.auth import Principal, require
 from api.dependencies import StoreDep
 from api.errors import error_response
-from api.schemas import ErrorOut
+from api.schemas import ErrorOut, RowId
 
 router = APIRouter(tags=["press"])
 Reader = Annotated[Principal, Depends(require("press", "analyst"))]
@@ -72,7 +72,7 @@ def create_template(body: TemplateIn, store: StoreDep, principal: Writer):
 
 
 @router.put("/v1/templates/{template_id}", responses=ERRORS)
-def edit_template(template_id: int, body: TemplateEdit, store: StoreDep, principal: Writer):
+def edit_template(template_id: RowId, body: TemplateEdit, store: StoreDep, principal: Writer):
     from insights.templates import TemplateError, edit
 
     try:
@@ -82,7 +82,7 @@ def edit_template(template_id: int, body: TemplateEdit, store: StoreDep, princip
 
 
 @router.post("/v1/templates/{template_id}/retire", responses=ERRORS)
-def retire_template(template_id: int, store: StoreDep, principal: Writer):
+def retire_template(template_id: RowId, store: StoreDep, principal: Writer):
     from insights.templates import TemplateError, retire
 
     try:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.auth import Principal, require
 from api.dependencies import NamesDep, StoreDep
 from api.errors import error_response
-from api.schemas import ErrorOut
+from api.schemas import MAX_ROW_ID, ErrorOut, RowId
 
 router = APIRouter(tags=["press"])
 Reader = Annotated[Principal, Depends(require("press", "analyst"))]
@@ -26,7 +26,9 @@ class StatusChange(BaseModel):
     status: Literal["new", "in_work", "answered", "no_answer_needed"]
     text: str | None = Field(default=None, max_length=10_000, description="The answer posted")
     reason: str | None = Field(default=None, max_length=2_000, description="Why no answer")
-    template_id: int | None = Field(default=None, description="The template the answer used")
+    template_id: int | None = Field(
+        default=None, ge=1, le=MAX_ROW_ID, description="The template the answer used"
+    )
 
 
 def _policy():
@@ -68,7 +70,7 @@ def triage_board(
 
 
 @router.get("/v1/triage/{item_id}", responses=ERRORS)
-def triage_item(item_id: int, store: StoreDep, names: NamesDep, principal: Reader):
+def triage_item(item_id: RowId, store: StoreDep, names: NamesDep, principal: Reader):
     from insights.press_desk import item_with_drafts
     from insights.triage import TriageError
 
@@ -82,7 +84,7 @@ def triage_item(item_id: int, store: StoreDep, names: NamesDep, principal: Reade
 
 @router.post("/v1/triage/{item_id}", responses=ERRORS)
 def change_triage_status(
-    item_id: int, body: StatusChange, store: StoreDep, names: NamesDep, principal: Writer
+    item_id: RowId, body: StatusChange, store: StoreDep, names: NamesDep, principal: Writer
 ):
     from insights.press_desk import item_with_drafts
     from insights.triage import Actor, TriageError, change_status
