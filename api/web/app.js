@@ -360,11 +360,12 @@ async function loadMetrics() {
 
 function highlighted(text, words) {
   const best = Math.max(...words.map((w) => w.score), 1e-9);
-  const top = new Set(words.filter((w) => w.score > 0).sort((a, b) => b.score - a.score)
+  const strong = (w) => w.score > 0 && w.score >= 0.2 * best;  // weaker ones are noise
+  const top = new Set(words.filter(strong).sort((a, b) => b.score - a.score)
     .slice(0, 5).map((w) => w.word));
   const spans = [];
   for (const w of words) {
-    if (w.score <= 0) continue;
+    if (!strong(w)) continue;
     for (const [start, end] of w.spans) spans.push({start, end, w});
   }
   spans.sort((a, b) => a.start - b.start);
@@ -386,7 +387,9 @@ async function explainText(event) {
   if (!text.trim()) throw new Error("Вставьте текст сообщения.");
   $("#ex-result").innerHTML = "<p class='muted'>Классификация…</p>";
   const r = await api("/v1/explain", {method: "POST", body: JSON.stringify({text})});
-  const words = r.words.filter((w) => w.score > 0).sort((a, b) => b.score - a.score).slice(0, 8);
+  const best = Math.max(...r.words.map((w) => w.score), 1e-9);
+  const words = r.words.filter((w) => w.score > 0 && w.score >= 0.2 * best)
+    .sort((a, b) => b.score - a.score).slice(0, 8);
   $("#ex-result").innerHTML = `<h2>Тема: <span id="ex-topic">${esc(r.explained_topic.name)}</span>
       <span class="muted">(${pct(r.explained_topic.score)})</span></h2>
     <p>Тональность: <b>${esc(r.sentiment.name)}</b> · Тип: <b>${esc(r.type.name)}</b> ·
