@@ -29,6 +29,7 @@ def test_the_words_behind_the_topic(server, auth):
     assert topic["name"] and 0 < topic["score"] <= 1
     words = body["words"]
     assert [w["word"] for w in words][:3] == ["В", "подъезде", "уже"]
+    assert body["explained_text"] == body["masked_text"]
     for w in words:
         start, end = w["spans"][0]
         assert LIFT[start:end] == w["word"]
@@ -42,6 +43,14 @@ def test_the_words_behind_the_topic(server, auth):
     assert alone.json()["explained_topic"]["score"] == pytest.approx(
         topic["score"] - top["score"], abs=2e-3
     )
+
+
+def test_personal_data_is_not_a_word(server, auth):
+    text = "Меня зовут Петров Иван, тел. +7 (912) 345-67-89, в доме нет отопления"
+    body = _explain(server, auth, {"text": text}).json()
+    words = {w["word"] for w in body["words"]}
+    assert "Петров" not in words and "345" not in words and "912" not in words
+    assert "отопления" in words and "Петров" not in body["explained_text"]
 
 
 def test_explain_refuses_bad_input(server, auth):

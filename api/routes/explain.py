@@ -1,4 +1,5 @@
-"""POST /v1/explain: a text's classification and the words that drove its topic (occlusion)."""
+"""POST /v1/explain: a text's classification and the words that drove its topic (occlusion,
+models/explain.py), over the masked text: `words[].spans` point into `explained_text`."""
 
 from __future__ import annotations
 
@@ -53,16 +54,16 @@ async def explain(body: ExplainRequest, model: ActiveModel, scheduler: Scheduler
             return error_response(422, "unknown_topic", f"topic {topic!r} cannot be explained")
         ranked = [t.id for t in record.topics if t.id in probe.labels]  # an added topic on top
         topic = ranked[0] if ranked else probe.labels[0]
-    words = distinct_words(body.text)
-    probs = await scheduler.classify(
-        probe, [body.text] + [without(body.text, w) for w in words], deadline
-    )
     out = record.to_dict()
+    text = out["masked_text"]  # personal data never comes back, not even as a "word"
+    words = distinct_words(text)
+    probs = await scheduler.classify(probe, [text] + [without(text, w) for w in words], deadline)
     out["explained_topic"] = {
         "id": topic,
         "name": model.label_name("topic", topic),
         "score": round(probs[0].get(topic, 0.0), 4),
     }
+    out["explained_text"] = text
     out["words"] = contributions(words, probs[0], probs[1:], topic)
     out["method"] = "occlusion: score = p(topic) − p(topic without the word)"
     return out

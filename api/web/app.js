@@ -398,7 +398,7 @@ async function explainText(event) {
     <p>Другие темы: ${r.topics.slice(1).map((t) => `${esc(t.name)} (${pct(t.score)})`)
       .join(", ") || "—"}</p>
     <h3>Слова, которые определили тему</h3>
-    <p id="ex-text-marked" class="explained">${highlighted(text, r.words)}</p>
+    <p id="ex-text-marked" class="explained">${highlighted(r.explained_text, r.words)}</p>
     <ol id="ex-words">${words.map((w) => `<li><b>${esc(w.word)}</b> — вклад ${
       pct(w.score)}</li>`).join("") || "<li>ни одно слово по отдельности не решает</li>"}</ol>
     <p class="muted">Текст на сервере не сохраняется; персональные данные в ответе скрыты.</p>`;
