@@ -159,13 +159,14 @@ def test_an_analyst_sees_the_pain_map_the_faq_and_a_text_explained(demo_desk, tm
         browser.get(base)
         browser.type("#key", key)
         browser.click("#login-form button[type=submit]")
-        alerts = browser.wait("return document.querySelector('#alerts .alert')?.innerText")
+        alerts = browser.wait("return document.querySelector('#alerts .alert')?.innerText", 60)
         assert "Железнодорожный район" in alerts  # the planted spike of the demo stream
         browser.click("[data-tab=painmap]")
         browser.js("document.querySelector('#p-from').value = '2026-07-01';"
                    "document.querySelector('#p-to').value = '2026-09-30';")  # fmt: skip
-        browser.click("#period button[type=submit]")
-        browser.wait("return document.querySelector('#pm-period').innerText.includes('2026-07-01')")
+        browser.click("#period button[type=submit]")  # the answer for the default period,
+        period = "return document.querySelector('#pm-period').innerText"  # if later, is dropped
+        browser.wait(f"{period}.includes('2026-07-01')", 60)
         cells = browser.wait("return document.querySelectorAll('#pm-table td.cell').length")
         assert cells >= 3
         heat = browser.js("return document.querySelector('#pm-table').innerText")
@@ -178,8 +179,9 @@ def test_an_analyst_sees_the_pain_map_the_faq_and_a_text_explained(demo_desk, tm
         assert "%" in rows or "новое" in rows
         (shots / "faq.png").write_bytes(base64.b64decode(browser.screenshot()))
         browser.click("[data-tab=metrics]")
-        total = browser.wait("return document.querySelector('#m-cards .card b')?.innerText")
+        total = browser.wait("return document.querySelector('#m-cards .card b')?.innerText", 60)
         assert int(total) > 100
+        (shots / "metrics.png").write_bytes(base64.b64decode(browser.screenshot()))
         browser.click("[data-tab=explain]")
         browser.type("#ex-text", "Третий день нет горячей воды в доме, управляющая компания "
                                  "не отвечает на звонки.")  # fmt: skip

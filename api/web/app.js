@@ -282,9 +282,16 @@ function periodQuery(extra = {}) {
   return params;
 }
 const periodText = (p) => p ? `(${p.from} — ${p.to})` : "";
+const latest = {};  // page → number of its newest request: a slower, older answer is dropped
+async function fresh(name, path) {
+  const n = latest[name] = (latest[name] || 0) + 1;
+  const data = await api(path);
+  return n === latest[name] ? data : null;
+}
 
 async function loadPainmap() {
-  const data = await api(`/v1/painmap?${periodQuery()}`);
+  const data = await fresh("painmap", `/v1/painmap?${periodQuery()}`);
+  if (!data) return null;
   $("#pm-period").textContent = periodText(data.period);
   $("#pm-summary").textContent = `Сообщений: ${data.total_messages}, негативных: ` +
     `${data.negative_messages}. Строки — ${data.group_by_names.join(" × ") || "все"}, ` +
@@ -316,7 +323,8 @@ async function loadPainmap() {
 }
 
 async function loadFaq() {
-  const data = await api(`/v1/faq?${periodQuery({top: "10"})}`);
+  const data = await fresh("faq", `/v1/faq?${periodQuery({top: "10"})}`);
+  if (!data) return null;
   $("#faq-period").textContent = periodText(data.period);
   $("#faq-summary").textContent = `Вопросов за период: ${data.questions}, ` +
     `за предыдущий: ${data.previous_questions}. Рост более 30 % отмечен как кампания.`;
@@ -336,7 +344,8 @@ function shareTable(rows) {
 }
 
 async function loadMetrics() {
-  const data = await api(`/v1/metrics?${periodQuery()}`);
+  const data = await fresh("metrics", `/v1/metrics?${periodQuery()}`);
+  if (!data) return null;
   $("#m-period").textContent = periodText(data.period);
   const t = data.response_time.all || {}, c = data.complaints || {}, s = data.surveys || {};
   const card = (title, value, note = "") => `<div class="card"><div class="muted">${title}</div>
