@@ -343,6 +343,11 @@ function shareTable(rows) {
     <td>${pct(r.share)}</td></tr>`).join("") || "<tr><td colspan='3'>нет данных</td></tr>"}</tbody>`;
 }
 
+function duration(hours) {
+  if (hours == null) return "—";
+  return hours >= 48 ? `${Math.round(hours / 2.4) / 10} дн.` : `${Math.round(hours * 10) / 10} ч`;
+}
+
 async function loadMetrics() {
   const data = await fresh("metrics", `/v1/metrics?${periodQuery()}`);
   if (!data) return null;
@@ -354,8 +359,7 @@ async function loadMetrics() {
   $("#m-cards").innerHTML = [
     card("Сообщений", data.total, change),
     card("Отвечено в срок", pct(t.within_deadline_share), `без ответа: ${t.unanswered ?? "—"}`),
-    card("Медиана ответа", t.median_hours == null ? "—" : `${t.median_hours} ч`,
-      `90 % — за ${t.p90_hours ?? "—"} ч`),
+    card("Медиана ответа", duration(t.median_hours), `90 % — за ${duration(t.p90_hours)}`),
     card("Просрочено без ответа", t.overdue_unanswered ?? "—"),
     card("Жалоб", c.total ?? "—", `довольны решением: ${pct(c.satisfied_share)}`),
     card("CSAT", s.csat && s.csat.value != null ? `${s.csat.value} %` : "—",
