@@ -16,6 +16,8 @@ from api.limits import BodyLimit, Deadline, RateLimiter
 from api.observability import Metrics, RequestMetrics
 from api.routes import (
     classify,
+    classify_file,
+    explain,
     faq,
     health,
     messages,
@@ -38,7 +40,8 @@ from models.settings import settings
 log = logging.getLogger("otklik.api")
 API_VERSION = "1"
 ROUTERS = (
-    classify, taxonomy, models, topics, messages, painmap, metrics, faq, health, monitoring,
+    classify, classify_file, explain, taxonomy, models, topics, messages, painmap, metrics, faq,
+    health, monitoring,
     triage, templates, web,
 )  # fmt: skip
 

@@ -3,7 +3,8 @@
 The API has no cookie auth, so a foreign page cannot borrow a session; still, a POST, PUT,
 PATCH or DELETE is refused when it comes from another origin (``Origin`` not this host, or
 ``Sec-Fetch-Site: cross-site``) or carries a body type a browser form or a ``text/plain`` fetch
-can send without a preflight: state-changing endpoints take JSON only.
+can send without a preflight: state-changing endpoints take JSON only, and the file upload
+``application/octet-stream`` (not a CORS-safelisted type either, so it needs a preflight too).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from urllib.parse import urlsplit
 from api.errors import error_response
 
 STATE_CHANGING = frozenset({b"POST", b"PUT", b"PATCH", b"DELETE"})
+BINARY_PATHS = frozenset({"/v1/classify/file"})  # bodies that are files, not JSON
 
 
 def _headers(scope) -> dict[bytes, bytes]:
@@ -44,7 +46,10 @@ def refusal(scope) -> tuple[int, str, str] | None:
         b"transfer-encoding" in headers
     )
     if content_type is not None:
-        if not is_json(content_type.decode("latin-1")):
+        media = content_type.decode("latin-1").split(";", 1)[0].strip().lower()
+        if media == "application/octet-stream" and scope.get("path") in BINARY_PATHS:
+            return None
+        if not is_json(media):
             return 415, "unsupported_media_type", "send the body as application/json"
     elif has_body:
         return 415, "unsupported_media_type", "send the body as application/json"

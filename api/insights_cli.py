@@ -12,7 +12,10 @@ Every command takes --db URL (else OTKLIK_DATABASE_URL, else a SQLite file in OT
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+import tempfile
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from api.cli_support import UserError, load_classifier, model_dir
@@ -293,6 +296,20 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------- demo
+PRESS_STREAM = "press_stream.jsonl"
+
+
+def date_stream(jsonl: str, now: datetime) -> str:
+    """press_stream.jsonl with each `minutes_ago` turned into received_at = published_at."""
+    out = []
+    for line in jsonl.splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        moment = now - timedelta(minutes=int(row.pop("minutes_ago")))
+        row["received_at"] = row["published_at"] = moment.isoformat(timespec="seconds")
+        out.append(json.dumps(row, ensure_ascii=False))
+    return "\n".join(out) + "\n"
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -301,10 +318,29 @@ def run_demo(args: argparse.Namespace) -> int:
             f"Демонстрационный набор не найден: {args.file}. Создайте его: "
             "python datasets/demo/make_demo.py"
         )
+    from insights.fields import utcnow
+
     counts = ingest_file(args, args.file, "demo", [])
+    stream = args.file.with_name(PRESS_STREAM)
+    press = None
+    if stream.exists():
+        with tempfile.TemporaryDirectory() as tmp:
+            dated = Path(tmp) / PRESS_STREAM
+            dated.write_text(date_stream(stream.read_text("utf-8"), utcnow()), "utf-8")
+            press = ingest_file(args, dated, "demo-press", [])
     print(
         "Демонстрационные данные загружены: два квартала 2026 года (апрель–июнь и июль–сентябрь)."
-        f" В хранилище из набора: {counts['stored']}.\nДальше:\n"
+        f" В хранилище из набора: {counts['stored']}."
+    )
+    if press is not None:
+        print(
+            f"Поток для пресс-службы: {press['stored']} публикаций, комментариев и отзывов с "
+            "датами от текущего момента (очередь, сроки ответа, всплеск). Повторный запуск "
+            "не обновляет даты уже загруженных сообщений."
+        )
+    print(
+        "Дальше:\n"
+        "  otklik serve, затем страница http://127.0.0.1:8000/\n"
         "  otklik painmap --from 2026-07-01 --to 2026-09-30 -o painmap.html\n"
         "  otklik report --from 2026-07-01 --to 2026-09-30 -o report.html\n"
         "  API: GET /v1/painmap, /v1/metrics, /v1/faq?from=2026-07-01&to=2026-09-30"

@@ -222,6 +222,10 @@ class Classifier:
         self.added_topics.apply(records, dense["base"], self.config.top_k)
         return records
 
+    def label_name(self, head: str, label: str) -> str:
+        """The Russian name of a head's label (the label itself when it has none)."""
+        return self._names.get(head, {}).get(label, label)
+
     def _scored(self, head: str, label: str, score: float) -> Scored:
         return Scored(label, self._names[head].get(label, label), float(score))
 

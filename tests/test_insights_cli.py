@@ -159,3 +159,30 @@ def test_demo_loads_a_slice(db, tmp_path, capsys):
     assert _count(db) == 12
     assert main(["demo", "--db", db, "--file", str(tmp_path / "none.jsonl")]) == 2
     assert "datasets/demo/make_demo.py" in capsys.readouterr().err
+
+
+def test_demo_press_stream_is_dated_from_now(db, tmp_path, capsys):
+    from insights import spikes, triage
+    from insights.deadlines import DeadlinePolicy
+    from insights.fields import utcnow
+
+    small = tmp_path / "demo.jsonl"
+    small.write_text(DEMO.read_text("utf-8").splitlines(keepends=True)[0], "utf-8")
+    stream = DEMO.with_name(insights_cli.PRESS_STREAM).read_text("utf-8")
+    (tmp_path / insights_cli.PRESS_STREAM).write_text(stream, "utf-8")
+    before = utcnow()
+    assert main(["demo", "--db", db, "--file", str(small)]) == 0
+    assert "Поток для пресс-службы" in capsys.readouterr().out
+    store = open_store(db)
+    items = triage.queue(store, DeadlinePolicy(), triage.QueueFilter(limit=1000))
+    assert len(items) == len(stream.splitlines())
+    left = [i["seconds_left"] for i in items if i["seconds_left"] is not None]
+    assert any(s < 0 for s in left), "some items are past their deadline"
+    assert any(0 < s <= 30 * 60 for s in left), "some are within half an hour of it"
+    newest = max(i["published_at"] for i in items)
+    assert before - timedelta(minutes=10) <= datetime.fromisoformat(newest) <= utcnow()
+    assert all(i["url"] and i["author"] for i in items)
+    alerts = spikes.detect(store)
+    assert len(alerts) == 1, alerts
+    assert alerts[0]["place"] == "Железнодорожный район", alerts[0]
+    assert alerts[0]["topic"] == "housing_utilities"

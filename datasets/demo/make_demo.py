@@ -12,6 +12,13 @@ the FAQ and the report to find:
 * new in the third quarter: a question group «отопительный сезон» and the topic «Животные»
   (stray dogs) absent in the second quarter.
 
+Beside them, press_stream.jsonl: open-resource items for the press desk (posts, comments
+under the organisations' own posts, mentions, reviews on map sites) with `url`, `author`,
+`reach`, `official` and, instead of a date, `minutes_ago`: `otklik demo` dates them back from
+the moment it runs, so the triage queue always has items near and past their 2 h / 4 h
+deadlines, and a planted spike — 17 negative posts about heating in the Железнодорожный
+district of Улан-Удэ within the last two hours, against about one such post a day before.
+
     python datasets/demo/make_demo.py [--output datasets/demo] [--seed 2026]
 
 A script beside the data it writes (datasets/ is not a package); it imports nothing of otklik.
@@ -571,6 +578,130 @@ def generate(seed: int = 2026) -> tuple[list[dict], list[dict]]:
     return ordered, kb
 
 
+# ---------------------------------------------------------------- the press desk's stream
+# (minutes ago, channel, kind, official, reach, text); written for the demo, not collected.
+STREAM = [
+    (25, "social_vk", "comment", True, 310,
+     "Под вашим постом про ремонт дорог: на улице Гагарина, 14 яму так и не засыпали, вчера "
+     "пробил колесо. Обращение № 03-118 от прошлой недели, ответа нет."),
+    (70, "social_vk", "comment", True, 95,
+     "А когда будет приём у педиатра в поликлинике на Ключевской? Записи нет уже месяц."),
+    (104, "social_ok", "comment", True, 42,
+     "Спасибо за новость, но у нас в Кяхте автобус №2 опять не вышел на линию, люди стоят на "
+     "остановке по полчаса."),
+    (118, "telegram", "comment", True, 520,
+     "Ваш канал пишет, что мусор вывозят по графику. На Советской, 31 контейнеры переполнены "
+     "третий день, всё разносят собаки."),
+    (135, "social_vk", "comment", True, 1800,
+     "Обращение № 44-2071: с понедельника на улице Мира, 7 нет горячей воды, управляющая "
+     "компания трубку не берёт. Когда дадут воду?"),
+    (160, "social_vk", "comment", True, 260,
+     "Пишу под вашим постом, потому что по телефону не дозвониться: когда выплатят единое "
+     "пособие за октябрь? Заявление подавали 2 октября."),
+    (40, "telegram", "mention", False, 12400,
+     "Жители Благовещенска жалуются, что на переезде у Белогорской снова пробка на час: "
+     "светофор не работает с утра."),
+    (95, "social_vk", "mention", False, 3400,
+     "Минздрав снова обещает новые талоны к неврологу, а в Шарье записаться невозможно: "
+     "госуслуги показывают «нет свободного времени»."),
+    (190, "open_resource", "mention", False, 870,
+     "На форуме города обсуждают: в Галиче полгода не могут починить освещение в парке, "
+     "вечером идти страшно."),
+    (215, "telegram", "mention", False, 25000,
+     "Магадан: водители маршруток отказываются брать карты, только наличные. Куда смотрит "
+     "транспортный отдел?"),
+    (250, "social_ok", "mention", False, 150,
+     "В Сусумане опять отключили свет на весь вечер, без предупреждения. Когда это "
+     "закончится?"),
+    (300, "social_vk", "mention", False, 640,
+     "Кто знает, куда жаловаться на управляющую компанию? Подъезд не убирают с лета."),
+    (55, "open_resource", "review", False, 35,
+     "Отзыв о МФЦ на Ленина: очередь два часа, работали два окна из шести. Консультант "
+     "вежливый, но это не спасает. Две звезды."),
+    (130, "open_resource", "review", False, 18,
+     "Поликлиника №3 в Улан-Удэ: регистратура не берёт трубку, электронная очередь зависает. "
+     "Врач хороший, попасть к нему — квест."),
+    (400, "open_resource", "review", False, 22,
+     "Центр занятости в Тынде: всё объяснили и помогли с резюме за 20 минут. Спасибо "
+     "сотрудникам!"),
+    (20, "social_vk", "post", False, 2100,
+     "Благодарю коммунальщиков Костромы: за ночь расчистили двор после снегопада, утром "
+     "спокойно выехали."),
+    (480, "telegram", "post", False, 7800,
+     "Напоминаем: приём документов на компенсацию за газификацию продлили до конца месяца. "
+     "Кто не успел — ещё можно."),
+    (8, "social_vk", "comment", True, 75,
+     "Подскажите, как записать ребёнка в кружок робототехники через госуслуги? Кнопка не "
+     "активна."),
+    (12, "open_resource", "mention", False, 430,
+     "Тында: во дворе по улице Кирова, 5 третью неделю стоит открытый люк, никто не огородил."),
+]
+SPIKE_PLACE = "Железнодорожный район"  # of Улан-Удэ
+SPIKE = [
+    "Железнодорожный район Улан-Удэ, опять нет отопления! В квартире +15, дети в куртках.",
+    "Улан-Удэ, Железнодорожный район: батареи ледяные со вчерашнего вечера. Сколько можно?",
+    "Железнодорожный район Улан-Удэ — в доме отопления нет, в управляющей компании молчат.",
+    "У нас в Железнодорожном районе Улан-Удэ холодные батареи уже сутки, никто ничего не "
+    "объясняет!",
+    "Железнодорожный район Улан-Удэ замерзает: отопление отключили без предупреждения.",
+    "Пишу из Железнодорожного района: в квартире холодно, батареи не греют, управляющая "
+    "компания не отвечает. Дайте тепло!",
+    "Улан-Удэ, Железнодорожный район. Нет отопления, пожилые соседи греются обогревателями, "
+    "выбивает пробки.",
+    "Железнодорожный район Улан-Удэ: почему отключили отопление в домах и никто не сообщил? "
+    "Холодно!",
+    "В Железнодорожном районе Улан-Удэ батареи еле тёплые, а за отопление платим полностью. "
+    "Безобразие.",
+    "Железнодорожный район, Улан-Удэ — третий подъезд подряд без тепла. Примите меры!",
+    "Улан-Удэ, Железнодорожный район: в квартирах +16, батареи холодные, жильцы возмущены.",
+    "Железнодорожный район Улан-Удэ — когда дадут отопление? На улице минус двадцать пять.",
+    "Железнодорожный район: звонили в аварийную службу ЖКХ — занято весь день. Батареи "
+    "холодные!",
+    "Железнодорожный район Улан-Удэ: в доме нет отопления вторые сутки, управляющая компания "
+    "не чешется.",
+    "Улан-Удэ, Железнодорожный район — холодные батареи во всём доме, платим за тепло зря!",
+    "Железнодорожный район: отопления нет, в квартире сыро и холодно, жалуемся уже неделю.",
+    "Улан-Удэ, Железнодорожный район — нет отопления и горячей воды. Ужас, а не сервис.",
+]
+SPIKE_BASELINE = [  # one such post a day in the fortnight before: the usual rate
+    "Железнодорожный район Улан-Удэ: в подъезде холодно, окна не заделаны, просим утеплить.",
+    "Улан-Удэ, Железнодорожный район — батарея в комнате чуть тёплая, вызвали сантехника.",
+]
+HANDLES = ["@marina_k", "@sergey.p", "Ольга В.", "@tunka_dad", "@kostroma_life", "Иван Н.",
+           "@baikal_mom", "@dv_driver", "Анна С.", "@severyanin", "@zhkh_watch", "Елена Т."]
+
+
+def press_stream(seed: int = 2026) -> list[dict]:
+    """Open-resource items timed in minutes before the demo is loaded."""
+    rng = random.Random(seed + 15)
+    rows: list[dict] = []
+
+    def add(minutes: int, channel: str, kind: str, official: bool, reach: int, text: str):
+        n = len(rows) + 1
+        url = {
+            "social_vk": f"https://vk.com/wall-170031{n:03d}_{4100 + n}",
+            "social_ok": f"https://ok.ru/group/5573{n:04d}/topic/{88100 + n}",
+            "telegram": f"https://t.me/region_news_demo/{17200 + n}",
+            "open_resource": f"https://maps.example.ru/org/demo-{n:04d}/reviews",
+        }[channel]
+        row = {"id": f"press-{n:03d}", "text": text, "channel": channel, "kind": kind,
+               "official": official, "reach": reach, "url": url, "author": rng.choice(HANDLES),
+               "minutes_ago": minutes}  # fmt: skip
+        if official:
+            row["parent_url"] = url.rsplit("_", 1)[0] + "_4000"
+        rows.append(row)
+
+    for item in STREAM:
+        add(*item)
+    for i, text in enumerate(SPIKE):  # within the last two hours
+        add(5 + i * 6, rng.choice(["social_vk", "telegram", "social_ok"]), "post", False,
+            rng.randint(40, 3000), text)  # fmt: skip
+    for day in range(1, 15):
+        add(day * 24 * 60 + rng.randint(0, 600), "social_vk", "post", False,
+            rng.randint(20, 400), SPIKE_BASELINE[day % 2])  # fmt: skip
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=HERE)
@@ -583,6 +714,10 @@ def main(argv: list[str] | None = None) -> int:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
     with (args.output / "faq_kb.jsonl").open("w", encoding="utf-8") as handle:
         for row in kb:
+            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    stream = press_stream(args.seed)
+    with (args.output / "press_stream.jsonl").open("w", encoding="utf-8") as handle:
+        for row in stream:
             handle.write(json.dumps(row, ensure_ascii=False) + "\n")
     q2 = sum(1 for r in rows if r["received_at"] < Q3[0].isoformat())
     print(f"{len(rows)} messages ({q2} in Q2, {len(rows) - q2} in Q3) → {args.output}")
