@@ -35,6 +35,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from models.settings import settings  # noqa: E402
+from training.data import read_jsonl  # noqa: E402
 
 SOURCES = (
     "appeals_kursk_2022/train.jsonl", "appeals_kz_akimat/data.jsonl",
@@ -50,8 +51,8 @@ def real_texts(count: int, seed: int = 16) -> list[str]:
         path = settings().datasets / name
         if not path.exists():
             continue
-        for line in path.read_text(encoding="utf-8").splitlines():
-            text = (json.loads(line).get("text") or "").strip()
+        for row in read_jsonl(path):  # not splitlines(): U+2028 occurs inside texts
+            text = (row.get("text") or "").strip()
             if len(text) >= 20:
                 texts.append(text)
     demo = REPO / "datasets" / "demo" / "messages.jsonl"
