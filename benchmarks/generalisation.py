@@ -83,8 +83,6 @@ SENTIMENT_RECIPES = {
 
 def long_texts(task: Task, vectors, taxonomy: Taxonomy, encoder, windows: list[int]) -> dict:
     """Kursk appeals past the encoder's window, Kursk held out: first window vs more windows."""
-    from models.encoders import load_encoder
-
     kursk = "appeals_kursk_2022"
     long = [e for e in task.evaluate[kursk] if len(encoder.tokenize([e.text])[0]) >= 256]
     texts = [e.text for e in long]
