@@ -1,8 +1,8 @@
 """Archive scoring on Ray Data: `otklik classify-archive INPUT -o OUTPUT`.
 
 The input (Parquet, CSV or JSONL; one file or a folder of parts) is cut into parts of
-`part_rows` rows. Ray tasks read the parts (`flat_map`), an actor pool classifies them
-(`map_batches`, one loaded model per actor), and the driver writes each part as soon as all its
+`part_rows` rows. An actor pool (`map_batches`, one loaded model per actor) reads and
+classifies the parts, and the driver writes each part as soon as all its
 rows are back: ``OUTPUT/part-FFFF-PPPPP.parquet`` (the input's columns as text plus the columns of
 `otklik classify`) beside ``part-….rejects.jsonl`` (rows that could not be classified, with the
 reason). A part's Parquet file appears by rename after its rejects, so a part on disk is finished:
@@ -15,19 +15,17 @@ at the same path on every node (README, «Архив на кластере Ray»
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from nlp.tables import read_rows
+from nlp.tables import read_rows, read_rows_slice
 
 FORMATS = (".parquet", ".csv", ".jsonl")
 MANIFEST = "_archive.json"
 REJECTS = "rejects.jsonl"
-BATCH_SIZE = 64
 PREDICTION_TYPES = {
     "topic": "str", "topic_name": "str", "topic_score": "float", "sentiment": "str",
     "sentiment_score": "float", "type": "str", "type_score": "float", "aspects": "list",
@@ -75,6 +73,9 @@ def count_rows(path: Path) -> int:
         import pyarrow.parquet as pq
 
         return pq.ParquetFile(path).metadata.num_rows
+    if path.suffix.lower() == ".jsonl":  # a row per non-blank line, as read_rows yields them
+        with path.open("rb") as handle:
+            return sum(1 for raw in handle if raw.strip())
     return sum(1 for _ in read_rows(path))
 
 
@@ -133,7 +134,7 @@ def read_part(part: Part) -> Iterator[Row]:
     if part.path.lower().endswith(".parquet"):
         yield from _parquet_rows(part.path, part.start, part.stop)
     else:
-        yield from itertools.islice(read_rows(Path(part.path)), part.start, part.stop)
+        yield from read_rows_slice(Path(part.path), part.start, part.stop)
 
 
 def _as_text(value) -> str | None:
@@ -166,44 +167,51 @@ def part_records(part: Part, text_col: str) -> list[dict]:
 
 
 class ArchiveClassifier:
-    """A Ray Data actor: loads the model once, classifies batches of records."""
+    """A Ray Data actor: loads the model once, then reads and classifies whole parts (reading in
+    the actor spares Ray a reader process per part, which on a small machine takes the CPU the
+    actors need; a whole part also gives the encoder long runs of texts to sort by length)."""
 
-    def __init__(self, model_dir: str, threads: int = 1) -> None:
+    def __init__(self, model_dir: str, parts: list[dict], text_col: str, threads: int = 1) -> None:
         import torch
 
         from api.cli_support import load_classifier
 
+        # the encoder sizes its thread pool from OMP_NUM_THREADS: one actor per CPU, no
+        # oversubscription (two 2-thread actors on 2 cores run at half one actor's speed)
+        os.environ["OMP_NUM_THREADS"] = str(max(1, threads))
         torch.set_num_threads(max(1, threads))
         self.classifier = load_classifier(Path(model_dir))
+        self.parts = {p["number"]: Part(**p) for p in parts}
+        self.text_col = text_col
 
     def __call__(self, batch: dict) -> dict:
+        out: dict[str, list] = {"part": [], "row": [], "data": [], "error": [], "prediction": []}
+        for number in batch["part"]:
+            for record in self.classify(part_records(self.parts[int(number)], self.text_col)):
+                for key, column in out.items():
+                    column.append(record[key])
+        return out
+
+    def classify(self, records: list[dict]) -> list[dict]:
         from api.predictions import prediction_columns
 
-        errors = list(batch["error"])
-        texts = list(batch["text"])
-        todo = [i for i, e in enumerate(errors) if not e]
-        predictions = [""] * len(texts)
-        results = []
+        todo = [r for r in records if not r["error"]]
         try:
-            results = self.classifier.classify([texts[i] for i in todo])
-        except Exception:  # find the row that broke the batch
+            results = self.classifier.classify([r["text"] for r in todo])
+        except Exception:  # find the rows that broke the batch
             results = []
-            for i in todo:
+            for record in todo:
                 try:
-                    results.extend(self.classifier.classify([texts[i]]))
+                    results.extend(self.classifier.classify([record["text"]]))
                 except Exception as exc:
-                    errors[i] = f"ошибка классификации ({type(exc).__name__}: {exc})"
+                    record["error"] = f"ошибка классификации ({type(exc).__name__}: {exc})"
                     results.append(None)
-        for i, result in zip(todo, results, strict=True):
+        for record in records:
+            record["prediction"] = ""
+        for record, result in zip(todo, results, strict=True):
             if result is not None:
-                predictions[i] = json.dumps(prediction_columns(result), ensure_ascii=False)
-        return {
-            "part": list(batch["part"]),
-            "row": list(batch["row"]),
-            "data": list(batch["data"]),
-            "error": errors,
-            "prediction": predictions,
-        }
+                record["prediction"] = json.dumps(prediction_columns(result), ensure_ascii=False)
+        return records
 
 
 def _schema(columns: list[str]):
@@ -359,14 +367,17 @@ def classify_archive(
     if todo:
         ray = start_ray(address, workers)
         workers_used = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
-        by_number = {p.number: p for p in todo}
         dataset = (
             ray.data.from_items([{"part": p.number} for p in todo], override_num_blocks=len(todo))
-            .flat_map(lambda item: part_records(by_number[item["part"]], text_col), num_cpus=0)
             .map_batches(
                 ArchiveClassifier,
-                fn_constructor_kwargs={"model_dir": str(model_dir), "threads": 1},
-                batch_size=BATCH_SIZE,
+                fn_constructor_kwargs={
+                    "model_dir": str(model_dir),
+                    "parts": [asdict(p) for p in todo],
+                    "text_col": text_col,
+                    "threads": 1,
+                },
+                batch_size=1,
                 compute=ray.data.ActorPoolStrategy(size=workers_used),
                 num_cpus=1,
                 batch_format="numpy",

@@ -55,7 +55,11 @@ def l2_normalize(x: np.ndarray, eps: float = 1e-12) -> np.ndarray:
 
 
 def default_num_threads() -> int:
-    """CPUs this process may run on (respects affinity / cgroup cpusets)."""
+    """``OMP_NUM_THREADS`` when set (Ray sets it to an actor's CPUs), else the CPUs this process
+    may run on (respects affinity / cgroup cpusets)."""
+    given = os.environ.get("OMP_NUM_THREADS", "").strip()
+    if given.isdigit() and int(given) > 0:
+        return int(given)
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not Linux

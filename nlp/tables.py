@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,10 +37,24 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict | None, str | None]]:
         yield from _read_xlsx(path)
 
 
-def _read_jsonl(path: Path) -> Iterator[tuple[int, dict | None, str | None]]:
+def read_rows_slice(
+    path: Path, start: int, stop: int
+) -> Iterator[tuple[int, dict | None, str | None]]:
+    """Rows start..stop (0-based, in reading order) of `read_rows(path)`; JSONL lines before
+    `start` are counted, not parsed."""
+    if file_format(path) != ".jsonl":
+        yield from itertools.islice(read_rows(path), start, stop)
+        return
+    yield from itertools.islice(_read_jsonl(path, skip=start), stop - start)
+
+
+def _read_jsonl(path: Path, skip: int = 0) -> Iterator[tuple[int, dict | None, str | None]]:
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             if not raw.strip():
+                continue
+            if skip:
+                skip -= 1
                 continue
             try:
                 row = json.loads(raw.decode("utf-8"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,13 @@ import pytest
 
 from models import e5_convert
 from models.e5_convert import ENCODER_META_FILE, dequantize_q4_0, ensure_e5_small, is_complete
-from models.encoders import Encoder, NavecEncoder, TransformerEncoder, load_encoder
+from models.encoders import (
+    Encoder,
+    NavecEncoder,
+    TransformerEncoder,
+    default_num_threads,
+    load_encoder,
+)
 from models.paths import encoder_cache_dir, otklik_home
 from models.settings import reload
 
@@ -258,3 +265,12 @@ def test_load_encoder_navec_ignores_transformer_options():
     assert isinstance(enc, NavecEncoder)
     with pytest.raises(ValueError):
         load_encoder("no-such-encoder")
+
+
+def test_the_thread_pool_follows_omp_num_threads_as_ray_sets_it_per_actor(monkeypatch):
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    assert default_num_threads() == 1
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    assert default_num_threads() == 3
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    assert default_num_threads() == len(os.sched_getaffinity(0))
