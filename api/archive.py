@@ -176,9 +176,8 @@ class ArchiveClassifier:
 
         from api.cli_support import load_classifier
 
-        # the encoder sizes its thread pool from OMP_NUM_THREADS: one actor per CPU, no
+        # before loading: the encoder keeps torch's pool size. One actor per CPU, no
         # oversubscription (two 2-thread actors on 2 cores run at half one actor's speed)
-        os.environ["OMP_NUM_THREADS"] = str(max(1, threads))
         torch.set_num_threads(max(1, threads))
         self.classifier = load_classifier(Path(model_dir))
         self.parts = {p["number"]: Part(**p) for p in parts}

@@ -37,4 +37,7 @@ def run_bulk_ingest(args: argparse.Namespace, store) -> int:
         f" ({stored / max(elapsed, 1e-9):.0f} в секунду), отклонено {rejected};"
         f" хранилище {store.describe()}."
     )
+    if stored:
+        print("Чтобы FAQ по этим сообщениям строился быстро, подготовьте признаки вопросов:"
+              " otklik faq-prepare")  # fmt: skip
     return 0 if stored or not rejected else 1

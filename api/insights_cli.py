@@ -82,6 +82,18 @@ def register(commands) -> None:
     _common(report)
     report.set_defaults(handler=run_report, interrupted=STORE_INTERRUPTED)
 
+    prepare = commands.add_parser(
+        "faq-prepare",
+        help="подготовить признаки вопросов для FAQ (после ingest --classified; без периода —"
+             " все вопросы хранилища, у которых их нет)",
+    )  # fmt: skip
+    prepare.add_argument("--from", dest="start", default=None, metavar="ДАТА",
+                         help="только вопросы с этого дня, ГГГГ-ММ-ДД")
+    prepare.add_argument("--to", dest="end", default=None, metavar="ДАТА",
+                         help="только вопросы по этот день включительно")
+    _common(prepare)
+    prepare.set_defaults(handler=run_faq_prepare, interrupted=STORE_INTERRUPTED)
+
     demo = commands.add_parser("demo", help="загрузить демонстрационный набор в хранилище")
     demo.add_argument("--file", type=Path, default=DEMO_FILE, help=argparse.SUPPRESS)
     _common(demo)
@@ -263,6 +275,36 @@ def run_painmap(args: argparse.Namespace) -> int:
     )
     if pm.total == 0:
         print("За период в хранилище нет сообщений (загрузите их: otklik ingest или otklik demo).")
+    return 0
+
+
+def run_faq_prepare(args: argparse.Namespace) -> int:
+    from sqlalchemy import and_, true
+    from tqdm import tqdm
+
+    from insights.faq_features import prepare
+    from insights.periods import PeriodError, make_period
+    from insights.store import Message
+
+    clauses = [true()]
+    try:  # each date alone is a one-day period: its start and its end
+        if args.start:
+            clauses.append(Message.received_at >= make_period(args.start, args.start).start)
+        if args.end:
+            clauses.append(Message.received_at < make_period(args.end, args.end).end)
+    except PeriodError as exc:
+        raise UserError(exc.message_ru) from exc
+    where = and_(*clauses)
+    store = _store(args)
+    encoder = _classifier(args).encoder
+    with tqdm(desc="Признаки вопросов", unit="вопр") as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        done = prepare(store, encoder, where, progress=progress)
+    print(f"Готово: подготовлены признаки {done} вопросов; FAQ читает их из хранилища.")
     return 0
 
 

@@ -92,7 +92,7 @@ def sentence_max(r: Retrieval, share: float) -> np.ndarray:
         for s in sentences(t, 2) or [t]:
             parts.append(s)
             owner.append(i)
-    per_sentence = core._encode(r.encoder, parts) @ r.k.T
+    per_sentence = core.encode_normalized(r.encoder, parts) @ r.k.T
     best = np.full(r.sim.shape, -1.0, dtype=np.float32)
     for row, i in enumerate(owner):
         best[i] = np.maximum(best[i], per_sentence[row])
@@ -107,7 +107,7 @@ def kb_adapter(r: Retrieval, ridge: float = 10.0, temperature: float = 0.02) -> 
         for text in [content_text(e.question), *sentences(e.answer or "", 4)]:
             pseudo.append(text[:300])
             target.append(j)
-    x = torch.tensor(core._encode(r.encoder, pseudo))
+    x = torch.tensor(core.encode_normalized(r.encoder, pseudo))
     k, y = torch.tensor(r.k), torch.tensor(target)
     eye = torch.eye(x.shape[1])
     w = eye.clone().requires_grad_(True)

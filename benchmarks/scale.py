@@ -5,18 +5,20 @@
     .venv/bin/python benchmarks/scale.py all
 
 ray: the same real texts (../shared/datasets: appeals, reviews, posts; deduplicated, shuffled
-with seed 16) scored three ways — a plain loop in this process (`Classifier.classify` in batches
-of 64, torch on every core), `otklik classify-archive --address local --workers 1` and
-`--workers 2` (one model per actor, one thread each). texts/s excludes nothing: Ray's start, the
-actors' model loading, reading and writing the Parquet parts are all in the figure — that is
-what Ray costs on one machine; the steady rate is printed beside it.
+with seed 16) scored three ways — a plain loop in this process (`Classifier.classify` over the
+same chunks as the archive's parts, torch on every core), `otklik classify-archive --address
+local --workers 1` and `--workers 2` (one model per actor, one thread each). texts/s excludes
+nothing: Ray's start, the actors' model loading, reading and writing the Parquet parts are all
+in the figure — that is what Ray costs on one machine; the steady rate is printed beside it.
 
 pg: a PostgreSQL server from Debian's packages (tests/pg.py: initdb into a temporary folder,
 loopback, fsync on) unless --pg-url is given. N pre-classified synthetic messages
 (tests/classified_fixtures.py, seed 16, spread over 2026) are written as Parquet parts, as the
 archive job writes them, and loaded with `otklik ingest --classified` (COPY); then timed, cold
 and warm: the pain map of the last quarter, metrics of the quarter, the FAQ top 10 of the last
-month (with the e5 encoder) and the monthly report (metrics, pain map, FAQ, charts, HTML).
+month (with the model's e5 encoder) and the monthly report (metrics, pain map, FAQ, charts, HTML).
+Before them `otklik faq-prepare` computes the features of the questions the FAQ reads (the last
+two months; in service the ingest does it as each question arrives): its rate is printed too.
 """
 
 from __future__ import annotations
@@ -77,11 +79,12 @@ def bench_ray(count: int) -> dict:
     )
     out: dict = {"texts": count}
 
+    part_rows = max(50, count // 20)
     classifier = load_classifier(None)
     classifier.classify(texts[:8])  # warm-up outside the timing
     started = time.perf_counter()
-    for i in range(0, count, 64):
-        classifier.classify(texts[i : i + 64])
+    for i in range(0, count, part_rows):  # the same chunks as the archive's parts
+        classifier.classify(texts[i : i + part_rows])
     elapsed = time.perf_counter() - started
     out["plain_loop"] = {"seconds": round(elapsed, 1), "texts_per_s": round(count / elapsed, 1)}
     rate = count / elapsed
@@ -90,7 +93,6 @@ def bench_ray(count: int) -> dict:
 
     for workers in (1, 2):
         target = work / f"out-{workers}"
-        part_rows = max(50, count // 20)
         command = [
             sys.executable, "-m", "api.cli", "classify-archive", str(source), "-o", str(target),
             "--workers", str(workers), "--part-rows", str(part_rows),
@@ -142,8 +144,10 @@ def _timed(label: str, fn, runs: int) -> dict:
 def bench_pg(messages: int, url: str | None, runs: int) -> dict:
     from sqlalchemy import func, select, text
 
+    from api.cli_support import load_classifier
     from insights.bulk_ingest import ingest_classified, read_classified
-    from insights.faq import _lemma_string
+    from insights.faq import lemma_string
+    from insights.faq_features import prepare
     from insights.faq_store import build_faq
     from insights.labels import Names
     from insights.metrics import build_metrics
@@ -152,11 +156,10 @@ def bench_pg(messages: int, url: str | None, runs: int) -> dict:
     from insights.report import build_report
     from insights.report_render import to_html
     from insights.store import Message, Store
-    from models.encoders import load_encoder
     from tests.classified_fixtures import write_parquet_parts
     from tests.pg import PostgresServer
 
-    folder = settings().home / "bench" / f"classified-{messages}-seed16"
+    folder = settings().home / "bench" / f"classified-{messages}-seed16-v2"
     if not (folder / "done").exists():
         started = time.perf_counter()
         write_parquet_parts(folder, messages)
@@ -188,9 +191,18 @@ def bench_pg(messages: int, url: str | None, runs: int) -> dict:
         names = Names()
         quarter = make_period("2026-10-01", "2026-12-31")
         month = make_period("2026-12-01", "2026-12-31")
-        encoder = load_encoder("e5-small")
+        encoder = load_classifier(None).encoder  # the API's FAQ uses the model's encoder
         encoder.encode(["проба"])  # the model loaded, as in a running service
-        _lemma_string("проба")  # … and the lemmatizer
+        lemma_string("проба")  # … and the lemmatizer
+        window = Message.received_at >= month.previous().start  # what the FAQ reads
+        started = time.perf_counter()
+        prepared = prepare(store, encoder, window)
+        elapsed = time.perf_counter() - started
+        out["faq_prepare"] = {"questions": prepared, "seconds": round(elapsed, 1),
+                              "per_s": round(prepared / max(elapsed, 1e-9), 1)}  # fmt: skip
+        print(f"faq-prepare --from {month.previous().start:%Y-%m-%d}: {prepared} questions in"
+              f" {elapsed:.0f} s ({prepared / max(elapsed, 1e-9):.0f}/s; once, as they arrive)",
+              flush=True)  # fmt: skip
         out["painmap_quarter"] = _timed(
             "pain map, last quarter", lambda: build_painmap(store, quarter, names=names), runs
         )

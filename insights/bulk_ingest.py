@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import delete
 
+from insights.faq_features import QuestionFeatures
 from insights.fields import FieldProblem, utcnow, validate
 from insights.ingest import META_COLUMNS, RowProblem
 from insights.store import Message, MessageAspect, MessageBody, Store
@@ -137,6 +138,7 @@ def _write(store: Store, prepared: list[tuple[dict, dict, list[str], dict]]) -> 
         pks = {(s, e): pk for pk, s, e in session.execute(statement, rows).all()}
         ordered = [pks[(v["source"], v["external_id"])] for v in rows]
         session.execute(delete(MessageAspect).where(MessageAspect.message_pk.in_(ordered)))
+        session.execute(delete(QuestionFeatures).where(QuestionFeatures.message_pk.in_(ordered)))
         bodies = [
             {"message_pk": pk, "text": None, "masked_text": body["masked_text"],
              "classification": body["classification"]}
@@ -187,6 +189,7 @@ def _write_copy(store: Store, prepared: list[tuple[dict, dict, list[str], dict]]
             ordered = [pks[(v["source"], v["external_id"])] for v, _, _, _ in prepared]
             cursor.execute("DELETE FROM message_aspects WHERE message_pk = ANY(%s)", [ordered])
             cursor.execute("DELETE FROM message_bodies WHERE message_pk = ANY(%s)", [ordered])
+            cursor.execute("DELETE FROM faq_features WHERE message_pk = ANY(%s)", [ordered])
             body_columns = "message_pk, masked_text, classification"
             with cursor.copy(f"COPY message_bodies ({body_columns}) FROM STDIN") as copy:
                 for pk, (_, body, _, _) in zip(ordered, prepared, strict=True):
@@ -241,6 +244,7 @@ def ingest_classified(
             continue
         meta = {name: message.meta.get(name) for name in META_COLUMNS}
         meta["extended"] = bool(meta["extended"])
+        meta["official"] = bool(meta.get("official"))
         region_code, region_name = message.region_code, message.region_name
         if meta["region"] is None and row.get("region_code"):
             region_code, region_name = row.get("region_code"), row.get("region")

@@ -57,7 +57,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import scipy.sparse as sp
@@ -173,7 +173,7 @@ class _Features:
         return _Features(parts, self.shift)
 
 
-def _encode(encoder: Any, texts: Sequence[str], *, passage: bool = False) -> np.ndarray:
+def encode_normalized(encoder: Any, texts: Sequence[str], *, passage: bool = False) -> np.ndarray:
     texts = list(texts)
     prefix = getattr(encoder, "passage_prefix", None) if passage else None
     if not texts:
@@ -182,6 +182,28 @@ def _encode(encoder: Any, texts: Sequence[str], *, passage: bool = False) -> np.
     vecs = np.asarray(vecs, dtype=np.float32)
     norms = np.linalg.norm(vecs, axis=1, keepdims=True)
     return vecs / np.maximum(norms, 1e-12)
+
+
+class QuestionFeatureSource(Protocol):
+    """Where a question's e5 vector and lemma string come from (`insights.faq_features` keeps
+    them in the store)."""
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def lemma_string(self, text: str) -> str: ...
+
+
+class ComputedFeatures:
+    """Features computed on the spot from the encoder and the lemmatizer."""
+
+    def __init__(self, encoder: Any) -> None:
+        self.encoder = encoder
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        return encode_normalized(self.encoder, texts)
+
+    def lemma_string(self, text: str) -> str:
+        return lemma_string(text)
 
 
 class _Space:
@@ -198,32 +220,39 @@ class _Space:
         texts: list[str],
         kb: list[KbEntry],
         params: FaqParams,
+        features: QuestionFeatureSource | None = None,
     ) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         self.encoder = encoder
+        self.features = features or ComputedFeatures(encoder)
         self.params = params
         self.kb = kb
         kb_texts = [content_text(e.question) for e in kb]
-        kb_full = [
-            f"{q} {e.answer}" if e.answer else q for q, e in zip(kb_texts, kb, strict=True)
-        ]
+        kb_full = [f"{q} {e.answer}" if e.answer else q for q, e in zip(kb_texts, kb, strict=True)]
         self.char = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, dtype=np.float32
-        ).fit(texts + kb_texts)
-        kb_lemmas = [_lemma_string(t) for t in kb_full]
-        self._lemma_strings = {t: _lemma_string(t) for t in texts}  # reused by _blocks
+        )
+        char_rows = self.char.fit_transform(texts + kb_texts)
+        kb_lemmas = [lemma_string(t) for t in kb_full]
+        self._lemma_strings = {t: self.features.lemma_string(t) for t in texts}
         self.lemma = TfidfVectorizer(
             token_pattern=r"\S+", sublinear_tf=True, dtype=np.float32, lowercase=False
-        ).fit(list(self._lemma_strings.values()) + kb_lemmas + ["_"])
+        )
+        lemma_rows = self.lemma.fit_transform(
+            [self._lemma_strings[t] for t in texts] + kb_lemmas + ["_"]
+        )
+        n = len(texts)
+        # the fitted texts' rows, reused when `questions` is asked for the same list
+        self._fitted = (texts, char_rows[:n], lemma_rows[:n])
         if kb:
-            e5_question = _encode(encoder, kb_texts, passage=True)
+            e5_question = encode_normalized(encoder, kb_texts, passage=True)
             a = params.answer_weight if any(e.answer for e in kb) else 0.0
-            e5_full = _encode(encoder, kb_full, passage=True) if a else e5_question
+            e5_full = encode_normalized(encoder, kb_full, passage=True) if a else e5_question
             self.kb_blocks = [
                 (1 - a) * e5_question + a * e5_full,
-                self.char.transform(kb_texts),
-                self.lemma.transform(kb_lemmas),
+                char_rows[n:],
+                lemma_rows[n : n + len(kb)],
             ]
 
     @property
@@ -233,11 +262,14 @@ class _Space:
         return 1 - c - lem, c, lem
 
     def _blocks(self, texts: list[str]) -> list[Any]:
+        fitted, char_rows, lemma_rows = self._fitted
+        if texts is fitted:
+            return [self.features.encode(texts), char_rows, lemma_rows]
         return [
-            _encode(self.encoder, texts),
+            self.features.encode(texts),
             self.char.transform(texts),
             self.lemma.transform(
-                [self._lemma_strings.get(t) or _lemma_string(t) for t in texts]
+                [self._lemma_strings.get(t) or self.features.lemma_string(t) for t in texts]
             ),
         ]
 
@@ -288,7 +320,7 @@ class _Space:
         return _Features([*parts, onehot], shift=lam)
 
 
-def _lemma_string(text: str) -> str:
+def lemma_string(text: str) -> str:
     return " ".join(lemma_tokens(text))
 
 
@@ -389,6 +421,7 @@ def group_questions(
     previous: list[FaqQuestion] | None = None,
     campaign_growth: float = 0.30,
     params: FaqParams | None = None,
+    features: QuestionFeatureSource | None = None,
 ) -> list[FaqCluster]:
     """Group questions by meaning; see the module docstring. Clusters come ordered by count
     (then by first appearance); every current question is in exactly one of them."""
@@ -401,7 +434,7 @@ def group_questions(
         p = replace(p, threshold=p.threshold_no_kb)
     texts = [content_text(q.text) for q in current]
     uniq, inverse = _unique(texts)
-    space = _Space(encoder, uniq, kb, p)
+    space = _Space(encoder, uniq, kb, p, features)
     qfeats, qkb = space.questions(uniq)
     n, m = len(uniq), len(kb)
     sizes = np.bincount(inverse, minlength=n).astype(np.int64)

@@ -9,17 +9,29 @@ that grew by more than 30 % against the previous period of equal length is flagg
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from insights import faq
+from insights.faq_features import (
+    Known,
+    QuestionFeatures,
+    encoder_identity,
+    is_question,
+    save_known,
+    vector_of,
+)
+from insights.faq_text import content_text
 from insights.filters import period_clause
 from insights.periods import Period
 from insights.store import Message, MessageBody, Store
 from models.settings import settings
 
 MAX_QUESTIONS = 20_000
+log = logging.getLogger("otklik.faq")
 
 
 def load_kb(path: Path | str | None = None) -> list | None:
@@ -38,20 +50,41 @@ def _questions(store: Store, period: Period, region: str | None):
             Message.external_id,
             MessageBody.masked_text,
             Message.region_name,
+            QuestionFeatures.encoder,
+            QuestionFeatures.vector,
+            QuestionFeatures.lemmas,
         )  # fmt: skip
         .join(MessageBody, MessageBody.message_pk == Message.pk)
-        .where(
-            period_clause(period, region),
-            or_(
-                Message.kind == "question",
-                and_(Message.type == "question", func.coalesce(Message.kind, "") != "complaint"),
-            ),
-        )
+        .outerjoin(QuestionFeatures, QuestionFeatures.message_pk == Message.pk)
+        .where(period_clause(period, region), is_question())
         .order_by(Message.received_at.desc())
         .limit(MAX_QUESTIONS)
     )
     with store.engine.connect() as conn:
         return conn.execute(query).all()
+
+
+def _features(encoder, rows) -> tuple[Known, list[tuple[int, str]]]:
+    """The stored features of `rows` by content text, and the rows that have none yet."""
+    identity = encoder_identity(encoder)
+    known = Known(encoder, {}, {})
+    missing = []
+    for row in rows:
+        if row.encoder == identity:
+            text = content_text(row.masked_text)
+            known.vectors[text] = vector_of(row.vector)
+            known.lemmas[text] = row.lemmas
+        else:
+            missing.append((row.pk, row.masked_text))
+    return known, missing
+
+
+def _keep(store: Store, encoder, known: Known, missing: list[tuple[int, str]]) -> None:
+    """Store the features the grouping computed, so the next FAQ reads them."""
+    try:
+        save_known(store, encoder, known, missing)
+    except SQLAlchemyError as exc:  # a read-only replica, say: the answer stands without it
+        log.warning("faq features not stored: %s", type(exc).__name__)
 
 
 def build_faq(
@@ -65,6 +98,7 @@ def build_faq(
 ) -> dict:
     current = _questions(store, period, region)
     previous = _questions(store, period.previous(), region)
+    known, missing = _features(encoder, [*current, *previous])
     sources = {row.source for row in current}
     names = {
         str(row.pk): row.external_id if len(sources) <= 1 else f"{row.source}:{row.external_id}"
@@ -79,8 +113,10 @@ def build_faq(
     clusters = []
     if questions:
         clusters = faq.group_questions(
-            questions, encoder=encoder, kb=kb, previous=before if before else None
+            questions, encoder=encoder, kb=kb, previous=before if before else None, features=known
         )
+        if missing:
+            _keep(store, encoder, known, missing)
     out = []
     for cluster in sorted(clusters, key=lambda c: -c.count):
         data = cluster.to_dict()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, insert, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 
+from insights.faq_features import QuestionFeatures, prepare_keys
 from insights.fields import FieldProblem, ValidMessage, utcnow, validate
 from insights.store import Message, MessageAspect, MessageBody, Store, store_raw_text
 
@@ -233,7 +234,20 @@ def ingest_batch(
     result.items.extend(statuses)
     result.items.extend(duplicates)
     result.items.sort(key=lambda item: item.index)
+    _prepare_faq(store, classifier, statuses)
     return result
+
+
+def _prepare_faq(store: Store, classifier, statuses: list[ItemStatus]) -> None:
+    """The FAQ features of the questions just stored (a failure leaves them to the FAQ)."""
+    fresh = [(s.source, s.id) for s in statuses if s.status in ("created", "updated")]
+    encoder = getattr(classifier, "encoder", None)
+    if not fresh or encoder is None:
+        return
+    try:
+        prepare_keys(store, encoder, fresh)
+    except Exception as exc:  # the messages are stored; the FAQ computes what is missing
+        log.warning("faq features not prepared: %s", type(exc).__name__)
 
 
 def _existing(session, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Message]:
@@ -336,6 +350,9 @@ def _store_valid(
                 session.execute(delete(MessageBody).where(MessageBody.message_pk == old.pk))
                 session.execute(insert(MessageBody), [_body(old.pk, message.text, columns)])
                 session.execute(delete(MessageAspect).where(MessageAspect.message_pk == old.pk))
+                session.execute(
+                    delete(QuestionFeatures).where(QuestionFeatures.message_pk == old.pk)
+                )
                 _insert_aspects(session, [(old.pk, columns["_aspects"])])
                 statuses.append(ItemStatus(position, *key, "updated"))
                 continue

@@ -55,15 +55,16 @@ def l2_normalize(x: np.ndarray, eps: float = 1e-12) -> np.ndarray:
 
 
 def default_num_threads() -> int:
-    """``OMP_NUM_THREADS`` when set (Ray sets it to an actor's CPUs), else the CPUs this process
-    may run on (respects affinity / cgroup cpusets)."""
-    given = os.environ.get("OMP_NUM_THREADS", "").strip()
-    if given.isdigit() and int(given) > 0:
-        return int(given)
+    """torch's own pool size (``OMP_NUM_THREADS`` when set, as Ray sets it per actor, or an
+    earlier ``torch.set_num_threads``), capped by the CPUs this process may run on (affinity,
+    cgroup cpusets)."""
+    import torch
+
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
+        cpus = os.cpu_count() or 1
+    return max(1, min(torch.get_num_threads(), cpus))
 
 
 def bf16_native() -> bool:

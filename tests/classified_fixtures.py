@@ -1,7 +1,9 @@
 """Synthetic pre-classified messages, as `otklik classify-archive` writes them (fixed seed).
 
 Metadata and labels are drawn with fixed proportions; texts are masked, ~300 characters.
-Questions reuse a pool of wordings (as real questions repeat), so the FAQ groups them.
+Questions reuse a pool of 240 wordings (as real questions repeat), so the FAQ groups them; two
+in three carry their own detail (a case number, a district), so most question texts are
+distinct, as in a real stream, and the FAQ has to read each one.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ QUESTIONS = tuple(
     for subject in SUBJECTS
     for suffix in ("", " Заранее спасибо.", " Звонил [ТЕЛЕФОН], не ответили.")
 )  # 240 wordings
+DETAILS = ("", " Заявление № {number}.", " Пишу из микрорайона {number}.")
 
 
 def classified_rows(count: int, *, seed: int = 16, start: datetime = datetime(2026, 1, 1),
@@ -61,8 +64,10 @@ def classified_rows(count: int, *, seed: int = 16, start: datetime = datetime(20
             number = offset + i
             received = start + timedelta(seconds=int(seconds[i]))
             is_question = TYPES[mtype[i]] == "question"
-            text = (QUESTIONS[question[i]] if is_question
-                    else f"Обращение {number}: «{SERVICES[service[i]]}», " + FILLER)  # fmt: skip
+            if is_question:
+                text = QUESTIONS[question[i]] + DETAILS[number % 3].format(number=number)
+            else:
+                text = f"Обращение {number}: «{SERVICES[service[i]]}», " + FILLER
             yield {
                 "id": f"a{number}",
                 "kind": "question" if is_question else KINDS[kind[i]],

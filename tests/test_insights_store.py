@@ -19,10 +19,11 @@ def test_migrations_create_the_schema_and_rerun_cleanly(tmp_path):
     migrate(url)  # a second run is a no-op
     tables = set(inspect(store.engine).get_table_names())
     assert {"messages", "message_bodies", "message_aspects", "api_keys", "alembic_version",
-            "triage_state", "triage_events", "answer_templates"} <= tables  # fmt: skip
+            "triage_state", "triage_events", "answer_templates",
+            "faq_features"} <= tables  # fmt: skip
     with store.engine.connect() as conn:
         version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        assert version == "0003_press_desk"
+        assert version == "0004_faq_features"
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
     store.close()
