@@ -159,7 +159,7 @@ def bench_pg(messages: int, url: str | None, runs: int) -> dict:
     from tests.classified_fixtures import write_parquet_parts
     from tests.pg import PostgresServer
 
-    folder = settings().home / "bench" / f"classified-{messages}-seed16-v2"
+    folder = settings().home / "bench" / f"classified-{messages}-seed16-v3"
     if not (folder / "done").exists():
         started = time.perf_counter()
         write_parquet_parts(folder, messages)

@@ -138,16 +138,6 @@ def write_choice(entry: ModelEntry) -> Path:
     return path
 
 
-def _encoder_key(classifier: Classifier) -> tuple[str, str, int, int]:
-    config = classifier.config
-    return (
-        str(config.encoder),
-        str(config.precision),
-        int(config.max_length),
-        int(config.max_chunks),
-    )
-
-
 def _release_memory() -> None:
     """Collect the released model and hand freed heap pages back to the system (glibc)."""
     gc.collect()
@@ -254,7 +244,8 @@ class ModelRegistry:
         with self._switch:
             self._active = Active(name, path, classifier.version, classifier)
             self._names[classifier] = name
-            self._encoders = {_encoder_key(classifier): classifier.encoder}
+            key = read_entry(path, "extra").encoder_key()  # the directory it was loaded from
+            self._encoders = {key: classifier.encoder}
 
     def select(self, entry: ModelEntry) -> None:
         """Point at `entry` without loading it (it loads on first use); releases the old one."""

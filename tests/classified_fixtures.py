@@ -15,14 +15,10 @@ from pathlib import Path
 import numpy as np
 
 try:  # tests put tests/ on the path; benchmarks import tests.classified_fixtures
-    from store_fixtures import ASPECTS, CHANNELS, FILLER, KINDS, REGIONS, SERVICES, TOPICS
+    import store_fixtures as base
 except ImportError:
-    from tests.store_fixtures import ASPECTS, CHANNELS, FILLER, KINDS, REGIONS, SERVICES, TOPICS
+    from tests import store_fixtures as base
 
-TYPES = ("complaint", "request", "question", "suggestion", "gratitude", "other")
-SENTIMENTS = ("negative", "neutral", "positive")
-URGENCY = ("low", "medium", "high")
-OUTCOMES = ("satisfied", "unsatisfied", "explained", "forwarded", None)
 SUBJECTS = ("пособие на ребёнка", "запись к врачу", "вывоз мусора", "ремонт дороги",
             "отопление", "субсидию на ЖКУ", "школьный автобус", "справку о доходах",
             "капитальный ремонт", "социальную карту")  # fmt: skip
@@ -44,55 +40,49 @@ def classified_rows(count: int, *, seed: int = 16, start: datetime = datetime(20
     chunk = 10_000
     for offset in range(0, count, chunk):
         n = min(chunk, count - offset)
-        seconds = rng.integers(0, days * 86400, n)
-        topic = rng.integers(0, len(TOPICS), n)
-        sentiment = rng.choice(3, n, p=(0.5, 0.35, 0.15))
-        mtype = rng.choice(len(TYPES), n, p=(0.35, 0.2, 0.25, 0.08, 0.07, 0.05))
-        urgency = rng.choice(3, n, p=(0.6, 0.3, 0.1))
-        service = rng.integers(0, len(SERVICES), n)
-        channel = rng.integers(0, len(CHANNELS), n)
-        region = rng.integers(0, len(REGIONS), n)
-        kind = rng.integers(0, len(KINDS), n)
-        outcome = rng.integers(0, len(OUTCOMES), n)
+        drawn = base.draw(rng, n, days)
+        outcome = rng.integers(0, len(base.OUTCOMES), n)
         question = rng.integers(0, len(QUESTIONS), n)
-        answer_hours = rng.gamma(2.0, 120.0, n)
-        answered = rng.random(n) < 0.8
         n_aspects = rng.integers(0, 3, n)
-        aspect_pick = rng.integers(0, len(ASPECTS), (n, 2))
+        aspect_pick = rng.integers(0, len(base.ASPECTS), (n, 2))
         scores = rng.uniform(0.4, 1.0, (n, 4)).round(4)
         for i in range(n):
             number = offset + i
-            received = start + timedelta(seconds=int(seconds[i]))
-            is_question = TYPES[mtype[i]] == "question"
+            received = start + timedelta(seconds=int(drawn["seconds"][i]))
+            service = base.SERVICES[drawn["service"][i]]
+            region = base.REGIONS[drawn["region"][i]]
+            topic = base.TOPICS[drawn["topic"][i]]
+            is_question = base.TYPES[drawn["type"][i]] == "question"
             if is_question:
                 text = QUESTIONS[question[i]] + DETAILS[number % 3].format(number=number)
             else:
-                text = f"Обращение {number}: «{SERVICES[service[i]]}», " + FILLER
+                text = f"Обращение {number}: «{service}», " + base.FILLER
             yield {
                 "id": f"a{number}",
-                "kind": "question" if is_question else KINDS[kind[i]],
-                "channel": CHANNELS[channel[i]],
+                "kind": "question" if is_question else base.KINDS[drawn["kind"][i]],
+                "channel": base.CHANNELS[drawn["channel"][i]],
                 "received_at": received.isoformat(),
-                "answered_at": (received + timedelta(hours=float(answer_hours[i]))).isoformat()
-                if answered[i] else None,  # fmt: skip
-                "region": REGIONS[region[i]][1],
-                "service": SERVICES[service[i]],
-                "outcome": OUTCOMES[outcome[i]],
+                "answered_at": (
+                    received + timedelta(hours=float(drawn["answer_hours"][i]))
+                ).isoformat() if drawn["answered"][i] else None,  # fmt: skip
+                "region": region[1],
+                "service": service,
+                "outcome": base.OUTCOMES[outcome[i]],
                 "csat": int(1 + number % 5) if number % 4 == 0 else None,
                 "nps": int(number % 11) if number % 4 == 1 else None,
                 "age": int(18 + number % 70) if number % 3 == 0 else None,
                 "gender": ("male", "female")[number % 2] if number % 3 == 0 else None,
-                "topic": TOPICS[topic[i]],
-                "topic_name": TOPICS[topic[i]],
+                "topic": topic,
+                "topic_name": topic,
                 "topic_score": float(scores[i, 0]),
-                "sentiment": SENTIMENTS[sentiment[i]],
+                "sentiment": base.SENTIMENTS[drawn["sentiment"][i]],
                 "sentiment_score": float(scores[i, 1]),
-                "type": TYPES[mtype[i]],
+                "type": base.TYPES[drawn["type"][i]],
                 "type_score": float(scores[i, 2]),
-                "aspects": sorted({ASPECTS[a] for a in aspect_pick[i, : n_aspects[i]]}),
-                "urgency": URGENCY[urgency[i]],
+                "aspects": sorted({base.ASPECTS[a] for a in aspect_pick[i, : n_aspects[i]]}),
+                "urgency": base.URGENCY[drawn["urgency"][i]],
                 "urgency_score": float(scores[i, 3]),
-                "region_code": REGIONS[region[i]][0],
+                "region_code": region[0],
                 "language": "ru",
                 "masked_text": text,
             }

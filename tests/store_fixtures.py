@@ -55,6 +55,23 @@ CLASSIFICATION = {
 }
 
 
+def draw(rng: np.random.Generator, n: int, days: int) -> dict[str, np.ndarray]:
+    """Indices into the tuples above (and times) for `n` messages, in fixed proportions."""
+    return {
+        "seconds": rng.integers(0, days * 86400, n),
+        "topic": rng.integers(0, len(TOPICS), n),
+        "sentiment": rng.choice(3, n, p=(0.5, 0.35, 0.15)),
+        "type": rng.choice(len(TYPES), n, p=(0.35, 0.2, 0.25, 0.08, 0.07, 0.05)),
+        "urgency": rng.choice(3, n, p=(0.6, 0.3, 0.1)),
+        "service": rng.integers(0, len(SERVICES), n),
+        "channel": rng.integers(0, len(CHANNELS), n),
+        "region": rng.integers(0, len(REGIONS), n),
+        "kind": rng.integers(0, len(KINDS), n),
+        "answer_hours": rng.gamma(2.0, 120.0, n),
+        "answered": rng.random(n) < 0.8,
+    }
+
+
 def insert_synthetic(
     store: Store,
     count: int,
@@ -75,17 +92,11 @@ def insert_synthetic(
     done = 0
     while done < count:
         n = min(chunk, count - done)
-        seconds = rng.integers(0, days * 86400, n)
-        topic = rng.integers(0, len(TOPICS), n)
-        sentiment = rng.choice(3, n, p=(0.5, 0.35, 0.15))
-        mtype = rng.choice(len(TYPES), n, p=(0.35, 0.2, 0.25, 0.08, 0.07, 0.05))
-        urgency = rng.choice(3, n, p=(0.6, 0.3, 0.1))
-        service = rng.integers(0, len(SERVICES), n)
-        channel = rng.integers(0, len(CHANNELS), n)
-        region = rng.integers(0, len(REGIONS), n)
-        kind = rng.integers(0, len(KINDS), n)
-        answer_hours = rng.gamma(2.0, 120.0, n)
-        answered = rng.random(n) < 0.8
+        drawn = draw(rng, n, days)
+        seconds, topic, sentiment = drawn["seconds"], drawn["topic"], drawn["sentiment"]
+        mtype, urgency, service = drawn["type"], drawn["urgency"], drawn["service"]
+        channel, region, kind = drawn["channel"], drawn["region"], drawn["kind"]
+        answer_hours, answered = drawn["answer_hours"], drawn["answered"]
         rows = []
         aspects: list[tuple[int, list[int]]] = []
         for i in range(n):
