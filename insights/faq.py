@@ -8,8 +8,8 @@ How a group is formed
    formulas, links, e-mails and signatures out) and identical cleaned texts are counted once.
 2. Similarity of two questions = ``1 - char_weight - lemma_weight`` x cosine of their e5
    embeddings (``"query: "`` prefix) + ``char_weight`` x cosine of character 2-4-gram TF-IDF
-   (catches typos and word forms the small encoder misses) + ``lemma_weight`` x cosine of
-   lemma TF-IDF (pymorphy2 lemmas of the content words).
+   (hashed, `insights.faq_char`; catches typos and word forms the small encoder misses) +
+   ``lemma_weight`` x cosine of lemma TF-IDF (pymorphy2 lemmas of the content words).
 3. With a FAQ base (KB), each KB question becomes a node of the graph too. Its e5 part mixes
    the embedding of the question and, where the KB has answers, of question + answer
    (``answer_weight``; e5 ``"passage: "`` prefix); its lemma part holds the lemmas of both:
@@ -41,8 +41,9 @@ How a group is formed
    is already frequent) - and only when a previous period was given at all.
 
 Scale: the clustering keeps a dense similarity matrix of at most ``block_size`` nodes
-(``block_size**2`` x 4 bytes x 2, 72 MB at 3 000). Larger inputs are split by k-means on the
-embeddings into blocks of about ``block_size``; each block is clustered exactly, then the
+(``block_size**2`` x 4 bytes x 2 per thread, 18 MB at 1 500; the work grows as nodes x
+``block_size``). Larger inputs are split by k-means on the embeddings into blocks of about
+``block_size``; each block is clustered exactly (side by side, one thread per CPU), then the
 groups of all blocks are clustered again by average linkage on their mean similarities
 (exact for average linkage: the similarities are dot products, so the mean pair similarity of
 two groups is the dot product of their means); the cohesion floor is exact only inside a
@@ -53,8 +54,10 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -62,6 +65,7 @@ from typing import Any, Protocol
 import numpy as np
 import scipy.sparse as sp
 
+from insights import faq_char
 from insights.faq_cluster import average_linkage
 from insights.faq_text import content_lemmas, content_text, lemma_tokens
 
@@ -85,6 +89,7 @@ class FaqQuestion:
     text: str
     region: str | None = None
     period: str = "current"  # "previous" rows passed in ``questions`` count as previous
+    content: str | None = None  # content_text(text), when the caller has it already
 
 
 @dataclass
@@ -125,7 +130,7 @@ class FaqParams:
     cohesion_margin: float = 0.10
     kb_threshold: float = 0.72
     new_group_campaign_min: int = 5
-    block_size: int = 3000
+    block_size: int = 1500
     profile_top: int = 16  # KB entries kept per question profile (the rest weigh ~0)
 
 
@@ -153,8 +158,11 @@ class _Features:
         other = self if other is None else other
         out = np.zeros((self.n, other.n), dtype=np.float32)
         for a, b in zip(self.parts, other.parts, strict=True):
-            prod = a @ b.T
-            out += prod.toarray() if sp.issparse(prod) else prod
+            if sp.issparse(a) and sp.issparse(b):
+                out += _sparse_dot(sp.csr_matrix(a), sp.csr_matrix(b))
+            else:
+                prod = a @ b.T
+                out += prod.toarray() if sp.issparse(prod) else prod
         if self.shift:
             out -= self.shift
         return out
@@ -184,6 +192,33 @@ def encode_normalized(encoder: Any, texts: Sequence[str], *, passage: bool = Fal
     return vecs / np.maximum(norms, 1e-12)
 
 
+def _sparse_dot(a: sp.csr_matrix, b: sp.csr_matrix) -> np.ndarray:
+    """``(a @ b.T)`` as a dense array, exactly, faster: the columns many rows share (common
+    n-grams) go through a dense matrix product, the rest through the sparse one, whose cost
+    grows with the square of each column's row count."""
+    width = a.shape[1]
+    counts = np.bincount(a.indices, minlength=width) + np.bincount(b.indices, minlength=width)
+    common = np.flatnonzero(counts > max(16, (a.shape[0] + b.shape[0]) // 64))
+    if not len(common):
+        return (a @ b.T).toarray()
+    position = np.full(width, -1, dtype=np.int64)
+    position[common] = np.arange(len(common))
+
+    def split(m: sp.csr_matrix) -> tuple[np.ndarray, sp.csr_matrix]:
+        rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+        shared = position[m.indices] >= 0
+        dense = np.zeros((m.shape[0], len(common)), dtype=np.float32)
+        dense[rows[shared], position[m.indices[shared]]] = m.data[shared]
+        rest = sp.csr_matrix(
+            (m.data[~shared], (rows[~shared], m.indices[~shared])), shape=m.shape
+        )
+        return dense, rest
+
+    a_dense, a_rest = split(a)
+    b_dense, b_rest = split(b)
+    return a_dense @ b_dense.T + (a_rest @ b_rest.T).toarray()
+
+
 class QuestionFeatureSource(Protocol):
     """Where a question's e5 vector and lemma string come from (`insights.faq_features` keeps
     them in the store)."""
@@ -191,6 +226,8 @@ class QuestionFeatureSource(Protocol):
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
     def lemma_string(self, text: str) -> str: ...
+
+    def char_counts(self, texts: Sequence[str]) -> sp.csr_matrix: ...
 
 
 class ComputedFeatures:
@@ -204,6 +241,9 @@ class ComputedFeatures:
 
     def lemma_string(self, text: str) -> str:
         return lemma_string(text)
+
+    def char_counts(self, texts: Sequence[str]) -> sp.csr_matrix:
+        return faq_char.counts(texts)
 
 
 class _Space:
@@ -230,10 +270,11 @@ class _Space:
         self.kb = kb
         kb_texts = [content_text(e.question) for e in kb]
         kb_full = [f"{q} {e.answer}" if e.answer else q for q, e in zip(kb_texts, kb, strict=True)]
-        self.char = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, dtype=np.float32
+        fitted_counts = sp.vstack(
+            [self.features.char_counts(texts), faq_char.counts(kb_texts)], format="csr"
         )
-        char_rows = self.char.fit_transform(texts + kb_texts)
+        self.char = faq_char.CharTfidf(fitted_counts)
+        char_rows = self.char.transform(fitted_counts)
         kb_lemmas = [lemma_string(t) for t in kb_full]
         self._lemma_strings = {t: self.features.lemma_string(t) for t in texts}
         self.lemma = TfidfVectorizer(
@@ -267,7 +308,7 @@ class _Space:
             return [self.features.encode(texts), char_rows, lemma_rows]
         return [
             self.features.encode(texts),
-            self.char.transform(texts),
+            self.char.transform(self.features.char_counts(texts)),
             self.lemma.transform(
                 [self._lemma_strings.get(t) or self.features.lemma_string(t) for t in texts]
             ),
@@ -306,18 +347,24 @@ class _Space:
         blocks = self._blocks(texts)
         parts: list[Any] = [math.sqrt(w) * b for w, b in zip(self.weights, blocks, strict=True)]
         if not self.kb:
-            return _Features(parts), None
+            return _Features(_one_sparse(parts)), None
         s = self.kb_sim(blocks)
         lam = self.params.profile_weight
         parts.append(math.sqrt(lam) * self._profile(s))
-        return _Features(parts, shift=lam), s
+        return _Features(_one_sparse(parts), shift=lam), s
 
     def kb_nodes(self) -> _Features:
         p = self.params
         lam, m = p.profile_weight, len(self.kb)
         onehot = sp.eye(m, m + 1, dtype=np.float32, format="csr") * (math.sqrt(lam) * p.kb_boost)
         parts = [math.sqrt(w) * b for w, b in zip(self.weights, self.kb_blocks, strict=True)]
-        return _Features([*parts, onehot], shift=lam)
+        return _Features(_one_sparse([*parts, onehot]), shift=lam)
+
+
+def _one_sparse(parts: list[Any]) -> list[Any]:
+    """The dense e5 block, then every sparse block side by side in one matrix: one sparse
+    product per similarity instead of one per block (its dense result is the costly part)."""
+    return [parts[0], sp.hstack([sp.csr_matrix(p) for p in parts[1:]], format="csr")]
 
 
 def lemma_string(text: str) -> str:
@@ -351,6 +398,13 @@ def _partition(x: np.ndarray, idx: np.ndarray, block: int) -> list[np.ndarray]:
     return [p for g in groups if len(g) for p in _partition(x, g, block)]
 
 
+def _cpus() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def _cluster(
     feats: _Features, sizes: np.ndarray, anchors: np.ndarray, params: FaqParams, exact: bool
 ) -> np.ndarray:
@@ -364,13 +418,19 @@ def _cluster(
     dense = feats.parts[0]
     labels = np.empty(n, dtype=np.int64)
     offset = 0
-    for part in _partition(dense, np.arange(n), params.block_size):
-        sub = feats.rows(part)
-        lab = average_linkage(
-            sub.sim(), params.threshold, anchors=anchors[part], min_sim=floor, sizes=sizes[part]
-        )
-        labels[part] = lab + offset
-        offset += int(lab.max()) + 1
+
+    def block(part: np.ndarray) -> np.ndarray:
+        return average_linkage(
+            feats.rows(part).sim(), params.threshold, anchors=anchors[part], min_sim=floor,
+            sizes=sizes[part],
+        )  # fmt: skip
+
+    parts = _partition(dense, np.arange(n), params.block_size)
+    # blocks are independent and the sparse products release the GIL: one thread per CPU
+    with ThreadPoolExecutor(max_workers=min(len(parts), _cpus())) as pool:
+        for part, lab in zip(parts, pool.map(block, parts), strict=True):
+            labels[part] = lab + offset
+            offset += int(lab.max()) + 1
     k = offset
     if k > 0.95 * n:  # blocks found almost nothing to merge: a second pass would not either
         return labels
@@ -432,7 +492,7 @@ def group_questions(
     kb = _dedupe_kb(kb or [])
     if not kb:
         p = replace(p, threshold=p.threshold_no_kb)
-    texts = [content_text(q.text) for q in current]
+    texts = [q.content or content_text(q.text) for q in current]
     uniq, inverse = _unique(texts)
     space = _Space(encoder, uniq, kb, p, features)
     qfeats, qkb = space.questions(uniq)
@@ -466,7 +526,7 @@ def group_questions(
 
     prev_counts = np.zeros(k, dtype=np.int64)
     if prev:
-        ptexts = [content_text(q.text) for q in prev]
+        ptexts = [q.content or content_text(q.text) for q in prev]
         puniq, pinv = _unique(ptexts)
         pfeats, _ = space.questions(puniq)
         psizes = np.bincount(pinv, minlength=len(puniq))

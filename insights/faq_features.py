@@ -1,21 +1,24 @@
-"""The FAQ's per-question features kept in the store: the e5 vector and the lemma string of
-each stored question's content text (`insights.faq_text.content_text` of the masked text).
+"""The FAQ's per-question features kept in the store: the content text of each stored
+question (`insights.faq_text.content_text` of the masked text), its e5 vector, its lemma string
+and its character n-gram counts (`insights.faq_char`).
 
 Computing them is what makes the FAQ slow on a large store (the encoder reads every distinct
-question of the period and the one before; the lemmatizer too), so they are computed once, when
-a question arrives (`prepare_keys`, called by the ingest), in bulk after a load of pre-classified
-messages (`prepare`, ``otklik faq-prepare``), or, for whatever is still missing, by the FAQ
-itself, which then stores them. A row is tied to its message (deleted with it) and to the
-encoder that made it: another encoder's rows count as missing and are overwritten.
+question of the period and the one before; the lemmatizer and the n-gram cutter too), so they
+are computed once: when a question arrives (`prepare_keys`, called by the ingest), in bulk
+after a load of pre-classified messages (`prepare`, ``otklik faq-prepare``), or, for whatever
+is still missing, by the FAQ itself, which then stores them. A row is tied to its message
+(deleted with it) and to the encoder that made it: another encoder's rows count as missing and
+are overwritten.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
+import scipy.sparse as sp
 from sqlalchemy import (
     DateTime,
     ForeignKey,
@@ -33,6 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from insights import faq_char
 from insights.faq import encode_normalized, lemma_string
 from insights.faq_text import content_text
 from insights.fields import utcnow
@@ -48,8 +52,10 @@ class QuestionFeatures(Base):
         ForeignKey("messages.pk", ondelete="CASCADE"), primary_key=True
     )
     encoder: Mapped[str] = mapped_column(String(200))
+    content: Mapped[str] = mapped_column(Text)  # insights.faq_text.content_text(masked_text)
     vector: Mapped[bytes] = mapped_column(LargeBinary)  # float32, L2-normalised
     lemmas: Mapped[str] = mapped_column(Text)
+    chars: Mapped[bytes] = mapped_column(LargeBinary)  # insights.faq_char.to_bytes
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
@@ -71,11 +77,18 @@ def encoder_identity(encoder) -> str:
 
 @dataclass
 class Known:
-    """Features at hand, by content text; the rest are computed from the encoder."""
+    """Features at hand, by content text; what is missing is computed (and kept here)."""
 
     encoder: object
-    vectors: dict[str, np.ndarray]
-    lemmas: dict[str, str]
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)
+    lemmas: dict[str, str] = field(default_factory=dict)
+    chars: dict[str, bytes] = field(default_factory=dict)  # faq_char.to_bytes rows
+
+    def add(self, content: str, vector: np.ndarray, lemmas: str, chars: bytes) -> None:
+        self.vectors[content], self.lemmas[content], self.chars[content] = vector, lemmas, chars
+
+    def has(self, content: str) -> bool:
+        return content in self.vectors and content in self.lemmas and content in self.chars
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         texts = list(texts)
@@ -93,24 +106,25 @@ class Known:
             found = self.lemmas[text] = lemma_string(text)
         return found
 
-
-def compute(encoder, texts: Sequence[str]) -> tuple[np.ndarray, list[str]]:
-    """Vectors and lemma strings of content texts (computed once per distinct text)."""
-    distinct = list(dict.fromkeys(texts))
-    vectors = dict(zip(distinct, encode_normalized(encoder, distinct), strict=True))
-    lemmas = {t: lemma_string(t) for t in distinct}
-    dim = int(getattr(encoder, "dim", 1))
-    stacked = np.stack([vectors[t] for t in texts]) if texts else np.zeros((0, dim), np.float32)
-    return stacked.astype(np.float32, copy=False), [lemmas[t] for t in texts]
+    def char_counts(self, texts: Sequence[str]) -> sp.csr_matrix:
+        texts = list(texts)
+        missing = list(dict.fromkeys(t for t in texts if t not in self.chars))
+        if missing:
+            rows = faq_char.counts(missing)
+            self.chars.update((t, faq_char.to_bytes(rows[i])) for i, t in enumerate(missing))
+        return faq_char.stack([self.chars[t] for t in texts])
 
 
-def _write(store: Store, encoder, pks: list[int], vectors, lemmas: list[str]) -> None:
+def _write(store: Store, encoder, rows: list[tuple[int, str, np.ndarray, str, bytes]]) -> None:
+    """(message pk, content text, vector, lemma string, char n-gram row) rows."""
     identity, now = encoder_identity(encoder), utcnow()
     values = [
-        {"message_pk": pk, "encoder": identity, "vector": np.asarray(vector, np.float32).tobytes(),
-         "lemmas": lemma, "created_at": now}
-        for pk, vector, lemma in zip(pks, vectors, lemmas, strict=True)
+        {"message_pk": pk, "encoder": identity, "content": content,
+         "vector": np.asarray(vector, np.float32).tobytes(), "lemmas": lemmas, "chars": chars,
+         "created_at": now}
+        for pk, content, vector, lemmas, chars in rows
     ]  # fmt: skip
+    pks = [row[0] for row in rows]
     with store.session.begin() as session:
         session.execute(delete(QuestionFeatures).where(QuestionFeatures.message_pk.in_(pks)))
         session.execute(insert(QuestionFeatures), values)
@@ -121,21 +135,26 @@ def save(store: Store, encoder, rows: Iterable[tuple[int, str]]) -> int:
     rows = list(rows)
     for start in range(0, len(rows), BATCH):
         chunk = rows[start : start + BATCH]
-        vectors, lemmas = compute(encoder, [content_text(text) for _, text in chunk])
-        _write(store, encoder, [pk for pk, _ in chunk], vectors, lemmas)
+        known = Known(encoder)
+        contents = [content_text(text) for _, text in chunk]
+        known.encode(contents)
+        known.char_counts(contents)
+        _write(store, encoder, [
+            (pk, c, known.vectors[c], known.lemma_string(c), known.chars[c])
+            for (pk, _), c in zip(chunk, contents, strict=True)
+        ])  # fmt: skip
     return len(rows)
 
 
 def save_known(store: Store, encoder, known: Known, rows: Iterable[tuple[int, str]]) -> int:
-    """Store the features `known` already holds for (message pk, masked text) rows."""
-    ready = []
-    for pk, text in rows:
-        content = content_text(text)
-        if content in known.vectors and content in known.lemmas:
-            ready.append((pk, known.vectors[content], known.lemmas[content]))
+    """Store the features `known` already holds for (message pk, content text) rows."""
+    ready = [
+        (pk, c, known.vectors[c], known.lemmas[c], known.chars[c])
+        for pk, c in rows
+        if known.has(c)
+    ]
     for start in range(0, len(ready), BATCH * 8):
-        chunk = ready[start : start + BATCH * 8]
-        _write(store, encoder, *map(list, zip(*chunk, strict=True)))
+        _write(store, encoder, ready[start : start + BATCH * 8])
     return len(ready)
 
 

@@ -10,9 +10,10 @@ that grew by more than 30 % against the previous period of equal length is flagg
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import case, null, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from insights import faq
@@ -42,17 +43,20 @@ def load_kb(path: Path | str | None = None) -> list | None:
     return faq.read_kb(path)
 
 
-def _questions(store: Store, period: Period, region: str | None):
+def _questions(store: Store, period: Period, region: str | None, identity: str):
+    stored = QuestionFeatures.encoder == identity
     query = (
         select(
             Message.pk,
             Message.source,
             Message.external_id,
-            MessageBody.masked_text,
+            case((stored, null()), else_=MessageBody.masked_text).label("masked_text"),
             Message.region_name,
             QuestionFeatures.encoder,
+            QuestionFeatures.content,
             QuestionFeatures.vector,
             QuestionFeatures.lemmas,
+            QuestionFeatures.chars,
         )  # fmt: skip
         .join(MessageBody, MessageBody.message_pk == Message.pk)
         .outerjoin(QuestionFeatures, QuestionFeatures.message_pk == Message.pk)
@@ -64,19 +68,21 @@ def _questions(store: Store, period: Period, region: str | None):
         return conn.execute(query).all()
 
 
-def _features(encoder, rows) -> tuple[Known, list[tuple[int, str]]]:
-    """The stored features of `rows` by content text, and the rows that have none yet."""
+def _features(encoder, rows) -> tuple[Known, dict[int, str], list[tuple[int, str]]]:
+    """The stored features of `rows` by content text, each row's content text, and the rows
+    that have no features yet (message pk, content text)."""
     identity = encoder_identity(encoder)
-    known = Known(encoder, {}, {})
+    known = Known(encoder)
+    contents: dict[int, str] = {}
     missing = []
     for row in rows:
         if row.encoder == identity:
-            text = content_text(row.masked_text)
-            known.vectors[text] = vector_of(row.vector)
-            known.lemmas[text] = row.lemmas
+            contents[row.pk] = row.content
+            known.add(row.content, vector_of(row.vector), row.lemmas, row.chars)
         else:
-            missing.append((row.pk, row.masked_text))
-    return known, missing
+            contents[row.pk] = content_text(row.masked_text)
+            missing.append((row.pk, contents[row.pk]))
+    return known, contents, missing
 
 
 def _keep(store: Store, encoder, known: Known, missing: list[tuple[int, str]]) -> None:
@@ -96,19 +102,24 @@ def build_faq(
     top: int = 10,
     kb: list | None = None,
 ) -> dict:
-    current = _questions(store, period, region)
-    previous = _questions(store, period.previous(), region)
-    known, missing = _features(encoder, [*current, *previous])
+    identity = encoder_identity(encoder)
+    with ThreadPoolExecutor(max_workers=2) as pool:  # the database works while we read
+        previous_rows = pool.submit(_questions, store, period.previous(), region, identity)
+        current = _questions(store, period, region, identity)
+        previous = previous_rows.result()
+    known, contents, missing = _features(encoder, [*current, *previous])
     sources = {row.source for row in current}
     names = {
         str(row.pk): row.external_id if len(sources) <= 1 else f"{row.source}:{row.external_id}"
         for row in current
     }
     questions = [
-        faq.FaqQuestion(id=str(r.pk), text=r.masked_text, region=r.region_name) for r in current
+        faq.FaqQuestion(str(r.pk), r.masked_text or "", r.region_name, content=contents[r.pk])
+        for r in current
     ]
     before = [
-        faq.FaqQuestion(id=str(r.pk), text=r.masked_text, region=r.region_name) for r in previous
+        faq.FaqQuestion(str(r.pk), r.masked_text or "", r.region_name, content=contents[r.pk])
+        for r in previous
     ]
     clusters = []
     if questions:

@@ -11,6 +11,7 @@ with the previous period of equal length.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -143,11 +144,40 @@ def build_report(
     policy: DeadlinePolicy | None = None,
 ) -> Report:
     names = names or Names()
-    current = build_metrics(store, period, region=region, names=names)
-    before = build_metrics(store, period.previous(), region=region, names=names)
-    painmap = build_painmap(store, period, region=region, names=names)
+    # The parts are independent: they run side by side (the database and numpy release the
+    # GIL), the FAQ grouping, the longest, first.
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        faq = pool.submit(_faq, store, encoder, period, region, kb)
+        current = pool.submit(build_metrics, store, period, region=region, names=names)
+        before = pool.submit(build_metrics, store, period.previous(), region=region, names=names)
+        painmap = pool.submit(build_painmap, store, period, region=region, names=names)
+        weekly = pool.submit(_weekly, store, period, region)
+        versions = pool.submit(_model_versions, store, period, region)
+        press = pool.submit(
+            answer_times, store, policy or load_policy(), period.start, period.end, utcnow()
+        )
+        spikes = pool.submit(spikes_between, store, period.start, min(period.end, utcnow()))
+        report = Report(
+            period=period,
+            region=region,
+            generated_at=datetime.now().replace(microsecond=0),
+            current=current.result(),
+            before=before.result(),
+            painmap=painmap.result(),
+            topics=_compare(current.result()["by_topic"], before.result()["by_topic"]),
+            weekly=weekly.result(),
+            model_versions=versions.result(),
+            names=names,
+            press=press.result(),
+            spikes=spikes.result(),
+        )
+        report.faq, report.faq_error = faq.result()
+    return report
+
+
+def _model_versions(store: Store, period: Period, region: str | None) -> list[str]:
     with store.engine.connect() as conn:
-        versions = [
+        return [
             v
             for (v,) in conn.execute(
                 select(Message.model_version)
@@ -156,26 +186,14 @@ def build_report(
                 .order_by(func.count().desc())
             )
         ]
-    report = Report(
-        period=period,
-        region=region,
-        generated_at=datetime.now().replace(microsecond=0),
-        current=current,
-        before=before,
-        painmap=painmap,
-        topics=_compare(current["by_topic"], before["by_topic"]),
-        weekly=_weekly(store, period, region),
-        model_versions=versions,
-        names=names,
-        press=answer_times(store, policy or load_policy(), period.start, period.end, utcnow()),
-        spikes=spikes_between(store, period.start, min(period.end, utcnow())),
-    )
+
+
+def _faq(store: Store, encoder, period: Period, region: str | None, kb) -> tuple:
+    """(the FAQ section, or None and why not)."""
     if encoder is None:
-        report.faq_error = "группировка вопросов не выполнялась (модель не загружена)"
-    else:
-        try:
-            report.faq = build_faq(store, encoder, period, region=region, top=TOP_QUESTIONS, kb=kb)
-        except Exception as exc:  # the report goes out without this section
-            log.exception("faq grouping failed")
-            report.faq_error = f"группировка вопросов не удалась ({type(exc).__name__})"
-    return report
+        return None, "группировка вопросов не выполнялась (модель не загружена)"
+    try:
+        return build_faq(store, encoder, period, region=region, top=TOP_QUESTIONS, kb=kb), None
+    except Exception as exc:  # the report goes out without this section
+        log.exception("faq grouping failed")
+        return None, f"группировка вопросов не удалась ({type(exc).__name__})"

@@ -1,4 +1,5 @@
-"""The FAQ's per-question features (e5 vector, lemma string), kept so that the FAQ over a large
+"""The FAQ's per-question features (content text, e5 vector, lemma string, character n-gram
+counts), kept so that the FAQ over a large
 store does not run the encoder on every question of the period (issue 16).
 
 Revision ID: 0004_faq_features
@@ -25,8 +26,10 @@ def upgrade() -> None:
             primary_key=True,
         ),
         sa.Column("encoder", sa.String(200), nullable=False),
+        sa.Column("content", sa.Text(), nullable=False),
         sa.Column("vector", sa.LargeBinary(), nullable=False),
         sa.Column("lemmas", sa.Text(), nullable=False),
+        sa.Column("chars", sa.LargeBinary(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
     )
 
