@@ -283,14 +283,14 @@ def run_faq_prepare(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from insights.faq_features import prepare
-    from insights.periods import PeriodError, make_period
+    from insights.periods import PeriodError, make_period, parse_bound
     from insights.store import Message
 
     clauses = [true()]
-    try:  # each date alone is a one-day period: its start and its end
+    try:
         if args.start:
-            clauses.append(Message.received_at >= make_period(args.start, args.start).start)
-        if args.end:
+            clauses.append(Message.received_at >= parse_bound(args.start, "from"))
+        if args.end:  # the whole last day, as everywhere
             clauses.append(Message.received_at < make_period(args.end, args.end).end)
     except PeriodError as exc:
         raise UserError(exc.message_ru) from exc

@@ -192,7 +192,7 @@ def run_quality(args: argparse.Namespace) -> None:
     warm = time.perf_counter() - t0
     per_k = 1000 / len(full.questions)
     print(
-        f"time per 1000 questions: {cold * per_k:.1f} s with encoding (e5-small int8, "
+        f"time per 1000 questions: {cold * per_k:.1f} s with encoding (e5-small, "
         f"{os.cpu_count()} CPUs), {warm * per_k:.2f} s grouping only"
     )
     ari_full, acc_full = score(clusters, full.truth)

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -135,17 +136,15 @@ def breakdown(values: np.ndarray, names: Names, dimension: str) -> list[dict]:
     total = len(values)
     if not total:
         return []
-    keys = np.array(["" if v is None else str(v) for v in values], dtype=object)
-    unique, counts = np.unique(keys, return_counts=True)
-    order = np.lexsort((unique, -counts))
+    counts = Counter("" if v is None else str(v) for v in values)  # np.unique sorts objects
     return [
         {
-            "id": unique[i] or None,
-            "name": names.name(dimension, unique[i] or None),
-            "count": int(counts[i]),
-            "share": round(counts[i] / total, 4),
+            "id": key or None,
+            "name": names.name(dimension, key or None),
+            "count": count,
+            "share": round(count / total, 4),
         }
-        for i in order
+        for key, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
 
 

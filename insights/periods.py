@@ -46,6 +46,11 @@ class Period:
         }
 
 
+def parse_bound(value: str, name: str) -> datetime:
+    """A --from/--to value (`name` is "from" or "to") as a datetime; PeriodError if it is not."""
+    return _parse(value, name)
+
+
 def _parse(value: str, name: str) -> datetime:
     try:
         return parse_datetime(value)

@@ -186,3 +186,30 @@ def test_demo_press_stream_is_dated_from_now(db, tmp_path, capsys):
     assert len(alerts) == 1, alerts
     assert alerts[0]["place"] == "Железнодорожный район", alerts[0]
     assert alerts[0]["topic"] == "housing_utilities"
+
+
+def _features(db) -> int:
+    from insights.faq_features import QuestionFeatures
+
+    with open_store(db).session() as session:
+        return session.scalar(select(func.count()).select_from(QuestionFeatures))
+
+
+def test_faq_prepare_fills_what_a_bulk_load_left_and_ingest_fills_as_it_goes(
+    filled, tmp_path, capsys
+):
+    assert main(["faq-prepare", "--db", filled, "--from", "2026-07-01", "--to", "2026-07-15"]) == 0
+    assert "подготовлены признаки 5 вопросов" in capsys.readouterr().out  # days 0, 3, …, 12
+    assert main(["faq-prepare", "--db", filled]) == 0
+    assert "подготовлены признаки 5 вопросов" in capsys.readouterr().out  # the other five
+    assert _features(filled) == 10
+    assert main(["faq-prepare", "--db", filled, "--from", "2026-13-01"]) == 2
+    assert "--from" in capsys.readouterr().err
+
+    path = tmp_path / "questions.jsonl"
+    path.write_text(
+        json.dumps({"id": "q1", "kind": "вопрос", "text": "Как оформить единое пособие?",
+                    "received_at": "2026-07-20"}, ensure_ascii=False) + "\n"  # fmt: skip
+    )
+    assert main(["ingest", str(path), "--db", filled]) == 0
+    assert _features(filled) == 11  # computed at ingest: the FAQ will not run the encoder
