@@ -36,7 +36,8 @@ def counts(texts: Sequence[str]) -> sp.csr_matrix:
 
 def to_bytes(row: sp.csr_matrix) -> bytes:
     """One row of `counts` as stored: int32 columns, then uint16 counts."""
-    return row.indices.astype(np.int32).tobytes() + row.data.astype(np.uint16).tobytes()
+    counts = np.minimum(row.data, np.iinfo(np.uint16).max).astype(np.uint16)
+    return row.indices.astype(np.int32).tobytes() + counts.tobytes()
 
 
 def stack(blobs: Sequence[bytes]) -> sp.csr_matrix:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -169,6 +170,9 @@ class TransformerEncoder:
         self.prefix: str = meta.get("query_prefix", "") if prefix is None else prefix
         self.passage_prefix: str = meta.get("passage_prefix", self.prefix)
         self.precision = resolve_precision(precision)
+        # one text batch at a time: the tokenizer is not safe across threads, and torch's
+        # threads already use every core (the classifier, the FAQ and ingest share encoders)
+        self._lock = threading.RLock()
         self.num_threads = num_threads or default_num_threads()
         torch.set_num_threads(self.num_threads)
 
@@ -317,11 +321,12 @@ class TransformerEncoder:
         texts = _as_text_list(texts)
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        rows, owners = self.windows(texts, prefix)
-        pooled = np.zeros((len(rows), self.dim), dtype=np.float32)
-        with torch.inference_mode(), self._autocast():
-            for idx, input_ids, mask in self._batches(rows, batch_size, show_progress):
-                pooled[idx] = self._forward(input_ids, mask)
+        with self._lock:
+            rows, owners = self.windows(texts, prefix)
+            pooled = np.zeros((len(rows), self.dim), dtype=np.float32)
+            with torch.inference_mode(), self._autocast():
+                for idx, input_ids, mask in self._batches(rows, batch_size, show_progress):
+                    pooled[idx] = self._forward(input_ids, mask)
         return self._per_text(pooled, rows, owners, len(texts))
 
     def tuned_branch(self, delta: dict[str, Any]) -> tuple[int, Any]:
@@ -335,13 +340,19 @@ class TransformerEncoder:
         self, texts: Sequence[str], branch: tuple[int, Any], *, batch_size: int = 32
     ) -> tuple[np.ndarray, np.ndarray]:
         """Base and tuned embeddings in one pass: the bottom layers are computed once."""
+        first, tuned_layers = branch
+        base_layers = self.model.encoder.layer
+        texts = _as_text_list(texts)
+        with self._lock:
+            return self._encode_branches(texts, first, base_layers, tuned_layers, batch_size)
+
+    def _encode_branches(
+        self, texts: list[str], first: int, base_layers: Any, tuned_layers: Any, batch_size: int
+    ) -> tuple[np.ndarray, np.ndarray]:
         import torch
 
         from models.branch import embed_and_mask, run_layers
 
-        first, tuned_layers = branch
-        base_layers = self.model.encoder.layer
-        texts = _as_text_list(texts)
         rows, owners = self.windows(texts)
         base = np.zeros((len(rows), self.dim), dtype=np.float32)
         tuned = np.zeros_like(base)
