@@ -171,7 +171,7 @@ class ArchiveClassifier:
     the actor spares Ray a reader process per part, which on a small machine takes the CPU the
     actors need; a whole part also gives the encoder long runs of texts to sort by length)."""
 
-    def __init__(self, model_dir: str, parts: list[dict], text_col: str, threads: int = 1) -> None:
+    def __init__(self, model_dir: str, text_col: str, threads: int = 1) -> None:
         import torch
 
         from api.cli_support import load_classifier
@@ -180,13 +180,18 @@ class ArchiveClassifier:
         # oversubscription (two 2-thread actors on 2 cores run at half one actor's speed)
         torch.set_num_threads(max(1, threads))
         self.classifier = load_classifier(Path(model_dir))
-        self.parts = {p["number"]: Part(**p) for p in parts}
         self.text_col = text_col
 
     def __call__(self, batch: dict) -> dict:
+        """`batch`: parts as columns (the fields of `Part`); returns their classified rows."""
         out: dict[str, list] = {"part": [], "row": [], "data": [], "error": [], "prediction": []}
-        for number in batch["part"]:
-            for record in self.classify(part_records(self.parts[int(number)], self.text_col)):
+        for i in range(len(batch["number"])):
+            part = Part(
+                number=int(batch["number"][i]), path=str(batch["path"][i]),
+                file_index=int(batch["file_index"][i]), chunk=int(batch["chunk"][i]),
+                start=int(batch["start"][i]), stop=int(batch["stop"][i]),
+            )  # fmt: skip
+            for record in self.classify(part_records(part, self.text_col)):
                 for key, column in out.items():
                     column.append(record[key])
         return out
@@ -367,14 +372,11 @@ def classify_archive(
         ray = start_ray(address, workers)
         workers_used = workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
         dataset = (
-            ray.data.from_items([{"part": p.number} for p in todo], override_num_blocks=len(todo))
+            ray.data.from_items([asdict(p) for p in todo], override_num_blocks=len(todo))
             .map_batches(
                 ArchiveClassifier,
                 fn_constructor_kwargs={
-                    "model_dir": str(model_dir),
-                    "parts": [asdict(p) for p in todo],
-                    "text_col": text_col,
-                    "threads": 1,
+                    "model_dir": str(model_dir), "text_col": text_col, "threads": 1
                 },
                 batch_size=1,
                 compute=ray.data.ActorPoolStrategy(size=workers_used),
