@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from nlp.tables import read_rows, read_rows_slice
+from nlp.tables import read_rows, read_rows_slice, row_count
 
 FORMATS = (".parquet", ".csv", ".jsonl")
 MANIFEST = "_archive.json"
@@ -73,10 +73,7 @@ def count_rows(path: Path) -> int:
         import pyarrow.parquet as pq
 
         return pq.ParquetFile(path).metadata.num_rows
-    if path.suffix.lower() == ".jsonl":  # a row per non-blank line, as read_rows yields them
-        with path.open("rb") as handle:
-            return sum(1 for raw in handle if raw.strip())
-    return sum(1 for _ in read_rows(path))
+    return row_count(path)
 
 
 def check_text_column(path: Path, text_col: str) -> None:

@@ -54,7 +54,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -68,6 +67,7 @@ import scipy.sparse as sp
 from insights import faq_char
 from insights.faq_cluster import average_linkage
 from insights.faq_text import content_lemmas, content_text, lemma_tokens
+from models.encoders import available_cpus
 
 __all__ = [
     "DEFAULT_PARAMS",
@@ -363,7 +363,7 @@ class _Space:
 
 def _one_sparse(parts: list[Any]) -> list[Any]:
     """The dense e5 block, then every sparse block side by side in one matrix: one sparse
-    product per similarity instead of one per block (its dense result is the costly part)."""
+    product per similarity instead of one per block (about 5 % of the grouping's time)."""
     return [parts[0], sp.hstack([sp.csr_matrix(p) for p in parts[1:]], format="csr")]
 
 
@@ -398,13 +398,6 @@ def _partition(x: np.ndarray, idx: np.ndarray, block: int) -> list[np.ndarray]:
     return [p for g in groups if len(g) for p in _partition(x, g, block)]
 
 
-def _cpus() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
-
-
 def _cluster(
     feats: _Features, sizes: np.ndarray, anchors: np.ndarray, params: FaqParams, exact: bool
 ) -> np.ndarray:
@@ -427,7 +420,7 @@ def _cluster(
 
     parts = _partition(dense, np.arange(n), params.block_size)
     # blocks are independent and the sparse products release the GIL: one thread per CPU
-    with ThreadPoolExecutor(max_workers=min(len(parts), _cpus())) as pool:
+    with ThreadPoolExecutor(max_workers=min(len(parts), available_cpus())) as pool:
         for part, lab in zip(parts, pool.map(block, parts), strict=True):
             labels[part] = lab + offset
             offset += int(lab.max()) + 1

@@ -68,10 +68,12 @@ def _questions(store: Store, period: Period, region: str | None, identity: str):
         return conn.execute(query).all()
 
 
-def _features(encoder, rows) -> tuple[Known, dict[int, str], list[tuple[int, str]]]:
-    """The stored features of `rows` by content text, each row's content text, and the rows
-    that have no features yet (message pk, content text)."""
-    identity = encoder_identity(encoder)
+def _features(
+    encoder, identity: str, rows
+) -> tuple[Known, dict[int, str], list[tuple[int, str]]]:
+    """The stored features of `rows` (made by the encoder `identity` names) by content text,
+    each row's content text, and the rows that have no features yet (message pk, content
+    text)."""
     known = Known(encoder)
     contents: dict[int, str] = {}
     missing = []
@@ -107,7 +109,7 @@ def build_faq(
         previous_rows = pool.submit(_questions, store, period.previous(), region, identity)
         current = _questions(store, period, region, identity)
         previous = previous_rows.result()
-    known, contents, missing = _features(encoder, [*current, *previous])
+    known, contents, missing = _features(encoder, identity, [*current, *previous])
     sources = {row.source for row in current}
     names = {
         str(row.pk): row.external_id if len(sources) <= 1 else f"{row.source}:{row.external_id}"

@@ -45,7 +45,6 @@ _SPACES = re.compile(r"\s+")
 _LEADING_PUNCT = re.compile(r"^[\s!.,:;)\-]+")
 
 
-@lru_cache(maxsize=65_536)  # the FAQ asks for each stored question's twice
 def content_text(text: str) -> str:
     """The question without greetings, politeness, links, e-mails and signatures.
 

@@ -55,17 +55,20 @@ def l2_normalize(x: np.ndarray, eps: float = 1e-12) -> np.ndarray:
     return x
 
 
+def available_cpus() -> int:
+    """CPUs this process may run on (affinity, cgroup cpusets)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def default_num_threads() -> int:
     """torch's own pool size (``OMP_NUM_THREADS`` when set, as Ray sets it per actor, or an
-    earlier ``torch.set_num_threads``), capped by the CPUs this process may run on (affinity,
-    cgroup cpusets)."""
+    earlier ``torch.set_num_threads``), capped by `available_cpus`."""
     import torch
 
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(torch.get_num_threads(), cpus))
+    return max(1, min(torch.get_num_threads(), available_cpus()))
 
 
 def bf16_native() -> bool:

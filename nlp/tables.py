@@ -37,6 +37,14 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict | None, str | None]]:
         yield from _read_xlsx(path)
 
 
+def row_count(path: Path) -> int:
+    """How many rows `read_rows(path)` yields (JSONL lines are counted, not parsed)."""
+    if file_format(path) == ".jsonl":
+        with path.open("rb") as handle:
+            return sum(1 for raw in handle if raw.strip())
+    return sum(1 for _ in read_rows(path))
+
+
 def read_rows_slice(
     path: Path, start: int, stop: int
 ) -> Iterator[tuple[int, dict | None, str | None]]:

@@ -110,13 +110,17 @@ def demo_desk(tmp_path):
     store.close()
 
 
+def _log_in(browser, base: str, key: str) -> None:
+    browser.get(base)
+    browser.type("#key", key)
+    browser.click("#login-form button[type=submit]")
+
+
 def test_a_press_officer_answers_the_most_urgent_item(desk, tmp_path):
     base, key = desk
     shots = Path(os.environ.get("OTKLIK_SCREENSHOTS", tmp_path))
     with webdriver.chromium() as browser:
-        browser.get(base)
-        browser.type("#key", key)
-        browser.click("#login-form button[type=submit]")
+        _log_in(browser, base, key)
         browser.wait("return document.querySelector('#c-new') !== null")
         new_before = int(browser.js("return document.querySelector('#c-new').innerText"))
         assert "Всплеск" in browser.js("return document.querySelector('#alerts').innerText")
@@ -144,9 +148,7 @@ def test_a_press_officer_answers_the_most_urgent_item(desk, tmp_path):
 def test_a_wrong_key_is_told_in_russian(desk):
     base, _ = desk
     with webdriver.chromium() as browser:
-        browser.get(base)
-        browser.type("#key", "no-such-key")
-        browser.click("#login-form button[type=submit]")
+        _log_in(browser, base, "no-such-key")
         text = browser.wait("return !document.querySelector('#error').hidden && "
                             "document.querySelector('#error').innerText")  # fmt: skip
         assert "Ключ API не подошёл" in text
@@ -156,9 +158,7 @@ def test_an_analyst_sees_the_pain_map_the_faq_and_a_text_explained(demo_desk, tm
     base, key = demo_desk
     shots = Path(os.environ.get("OTKLIK_SCREENSHOTS", tmp_path))
     with webdriver.chromium() as browser:
-        browser.get(base)
-        browser.type("#key", key)
-        browser.click("#login-form button[type=submit]")
+        _log_in(browser, base, key)
         alerts = browser.wait("return document.querySelector('#alerts .alert')?.innerText", 60)
         assert "Железнодорожный район" in alerts  # the planted spike of the demo stream
         browser.click("[data-tab=painmap]")
