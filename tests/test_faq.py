@@ -164,6 +164,33 @@ def test_average_linkage_matches_scipy_and_respects_constraints():
         assert sim[np.ix_(idx, idx)].min() >= 0.1 - 1e-6
 
 
+def test_average_linkage_constraints_hold_together_and_stop_only_when_no_merge_is_allowed():
+    rng = np.random.default_rng(1)
+    for _ in range(60):
+        n = int(rng.integers(2, 80))
+        x = np.round(rng.normal(size=(n, 6)), 1)  # rounded: ties occur
+        x /= np.linalg.norm(x, axis=1, keepdims=True)
+        sim = (x @ x.T).astype(np.float32)
+        anchors = np.where(rng.random(n) < 0.2, rng.integers(0, 3, n), -1)
+        sizes = rng.integers(1, 4, n)
+        floor, threshold = float(rng.uniform(-0.4, 0.2)), float(rng.uniform(0.1, 0.5))
+        lab = average_linkage(sim, threshold, anchors=anchors, min_sim=floor, sizes=sizes)
+        groups = [np.flatnonzero(lab == c) for c in range(lab.max() + 1)]
+        for g in groups:
+            assert sim[np.ix_(g, g)].min() >= floor - 1e-6
+            assert len(set(anchors[g][anchors[g] >= 0].tolist())) <= 1
+        for a in range(len(groups)):
+            for b in range(a + 1, len(groups)):
+                ga, gb = groups[a], groups[b]
+                pair = sim[np.ix_(ga, gb)].astype(np.float64)
+                mean = (sizes[ga, None] * sizes[None, gb] * pair).sum() / (
+                    sizes[ga].sum() * sizes[gb].sum()
+                )
+                held = {*anchors[ga][anchors[ga] >= 0].tolist(), *anchors[gb][anchors[gb] >= 0]}
+                allowed = pair.min() >= floor and len(held) <= 1
+                assert not (allowed and mean >= threshold + 1e-5), (a, b, mean)
+
+
 def test_partition_and_order_with_stub_encoder():
     current, previous, _ = _stream()
     clusters = group_questions(current, encoder=HashEncoder(), kb=KB, previous=previous)
