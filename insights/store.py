@@ -147,6 +147,20 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _binary_results(dbapi_connection, _record) -> None:
+    """Results in PostgreSQL's binary format: bytea (stored vectors) arrives as is, not
+    hex-encoded, and numbers and times need no parsing."""
+    from psycopg import Cursor
+    from psycopg.pq import Format
+
+    class BinaryCursor(Cursor):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self.format = Format.BINARY
+
+    dbapi_connection.cursor_factory = BinaryCursor
+
+
 def make_engine(url: str | None = None) -> Engine:
     """An engine for `url` (given by the caller, e.g. ``--db``), else for `default_url()`."""
     url = url or default_url()
@@ -167,10 +181,13 @@ def make_engine(url: str | None = None) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     try:
-        return create_engine(url, pool_pre_ping=True)
+        engine = create_engine(url, pool_pre_ping=True)
     except Exception as exc:  # a missing driver (psycopg) and the like
         where = parsed.render_as_string(hide_password=True)
         raise StoreError(f"Не удалось открыть базу данных {where}: {exc}") from exc
+    if engine.dialect.driver == "psycopg":
+        event.listen(engine, "connect", _binary_results)
+    return engine
 
 
 def migrate(url: str | Engine | None = None) -> None:
