@@ -28,7 +28,7 @@ from insights.faq_features import (
 from insights.faq_text import content_text
 from insights.filters import period_clause
 from insights.periods import Period
-from insights.store import Message, MessageBody, Store
+from insights.store import BINARY_RESULTS, Message, MessageBody, Store
 from models.settings import settings
 
 MAX_QUESTIONS = 20_000
@@ -63,6 +63,7 @@ def _questions(store: Store, period: Period, region: str | None, identity: str):
         .where(period_clause(period, region), is_question())
         .order_by(Message.received_at.desc())
         .limit(MAX_QUESTIONS)
+        .execution_options(**{BINARY_RESULTS: True})
     )
     with store.engine.connect() as conn:
         return conn.execute(query).all()

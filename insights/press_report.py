@@ -7,11 +7,11 @@ import statistics
 from collections import Counter, defaultdict
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from insights.deadlines import DeadlinePolicy
 from insights.press_store import TriageState
-from insights.store import Message, Store
+from insights.store import Message, Store, published_moment
 from insights.triage import open_resource_clause
 
 OUTCOMES = ("on_time", "late", "overdue", "pending", "no_answer_needed")
@@ -23,7 +23,7 @@ def answer_times(
     """One row per channel (and «all» last) for items published in [start, end): how many,
     answered on time / late, open past the deadline, open within it, closed without an answer;
     median and 90th-percentile minutes to the answer; the deadline(s) in force."""
-    moment = func.coalesce(Message.published_at, Message.received_at)
+    moment = published_moment()
     with store.session() as session:
         rows = session.execute(
             select(Message.channel, Message.kind, Message.official, moment,

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from insights.fields import utcnow
-from insights.store import Message, Store
+from insights.store import Message, Store, published_moment
 
 WINDOW = timedelta(hours=3)
 BASELINE = timedelta(days=14)
@@ -46,16 +46,13 @@ class Rule:
         return count >= self.min_count and count >= self.factor * expected
 
 
-def _moment():
-    return func.coalesce(Message.published_at, Message.received_at)
-
-
 def _negative(store: Store, start: datetime, end: datetime) -> list[tuple]:
+    moment = published_moment()
     with store.session() as session:
         return session.execute(
             select(Message.pk, Message.topic, func.coalesce(Message.city, Message.region_name),
-                   _moment())  # fmt: skip
-            .where(Message.sentiment == "negative", _moment() > start, _moment() <= end)
+                   moment)  # fmt: skip
+            .where(Message.sentiment == "negative", moment > start, moment <= end)
         ).all()
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    func,
 )
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
@@ -100,6 +101,15 @@ class Message(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+def published_moment():
+    """When an item appeared: its publication time on an open resource, else its receipt. The
+    press desk's deadlines and the spikes count from it (an index serves it)."""
+    return func.coalesce(Message.published_at, Message.received_at)
+
+
+Index("ix_messages_moment", published_moment())
+
+
 class MessageBody(Base):
     """The texts and the full classification record, apart from the narrow rows that the
     aggregations scan. `text` (raw) is NULL unless OTKLIK_STORE_RAW_TEXT=1."""
@@ -147,18 +157,17 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def _binary_results(dbapi_connection, _record) -> None:
-    """Results in PostgreSQL's binary format: bytea (stored vectors) arrives as is, not
-    hex-encoded, and numbers and times need no parsing."""
-    from psycopg import Cursor
-    from psycopg.pq import Format
+BINARY_RESULTS = "binary_results"
 
-    class BinaryCursor(Cursor):
-        def __init__(self, *args, **kwargs) -> None:
-            super().__init__(*args, **kwargs)
-            self.format = Format.BINARY
 
-    dbapi_connection.cursor_factory = BinaryCursor
+def _binary_results(_conn, cursor, _statement, _parameters, context, _many) -> None:
+    """A query run with ``execution_options(binary_results=True)`` gets its rows in
+    PostgreSQL's binary format: bytea (stored vectors) arrives as is, not hex-encoded, at
+    about half the cost. Only where asked: SQLAlchemy's own catalogue queries expect text."""
+    if context is not None and context.execution_options.get(BINARY_RESULTS):
+        from psycopg.pq import Format
+
+        cursor.format = Format.BINARY
 
 
 def make_engine(url: str | None = None) -> Engine:
@@ -186,7 +195,7 @@ def make_engine(url: str | None = None) -> Engine:
         where = parsed.render_as_string(hide_password=True)
         raise StoreError(f"Не удалось открыть базу данных {where}: {exc}") from exc
     if engine.dialect.driver == "psycopg":
-        event.listen(engine, "connect", _binary_results)
+        event.listen(engine, "before_cursor_execute", _binary_results)
     return engine
 
 
