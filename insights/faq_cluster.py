@@ -81,8 +81,9 @@ def average_linkage(
         best_val[j] = _NEG
         parent[j] = i
 
-        stale = np.flatnonzero(active & ((best == i) | (best == j)))
-        stale = np.union1d(stale, [i])
+        rescan = active & ((best == i) | (best == j))
+        rescan[i] = True
+        stale = np.flatnonzero(rescan)
         best[stale] = avg[stale].argmax(axis=1)
         best_val[stale] = avg[stale, best[stale]]
         # average and min linkage never raise a similarity above both parents', so no other

@@ -18,7 +18,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 import numpy as np
-from sqlalchemy import BigInteger, Integer, cast, func, or_, select
+from sqlalchemy import BigInteger, Integer, String, cast, func, literal, or_, select, union_all
 
 from insights.fields import utcnow
 from insights.filters import period_clause
@@ -33,26 +33,18 @@ MENTION_DEADLINE = timedelta(hours=4)
 AGE_BANDS = ((18, 30), (31, 40), (41, 50), (51, 60), (61, 70), (71, 80), (81, 90))
 GROUP_DIMENSIONS = ("channel", "topic", "region", "type", "kind", "service", "organization")
 
-_COLUMNS = {
+_COUNTED = {  # counted by value in SQL
     "channel": Message.channel,
     "topic": Message.topic,
     "region": Message.region_name,
     "type": Message.type,
     "kind": Message.kind,
     "sentiment": Message.sentiment,
-    "service": Message.service,
-    "organization": Message.organization,
-    "outcome": Message.outcome,
-    "extended": Message.extended,
-    "received_at": Message.received_at,
-    "answered_at": Message.answered_at,
-    "csat": Message.csat,
-    "nps": Message.nps,
-    "ces": Message.ces,
-    "age": Message.age,
     "gender": Message.gender,
     "social_status": Message.social_status,
 }
+_SCORES = {"csat": Message.csat, "nps": Message.nps, "ces": Message.ces, "age": Message.age}
+_GROUPABLE = {**_COUNTED, "service": Message.service, "organization": Message.organization}
 
 
 class MetricsError(ValueError):
@@ -100,30 +92,77 @@ def _times(values, epoch: bool) -> np.ndarray:
     return out
 
 
-def load_frame(store: Store, period: Period, region: str | None = None) -> dict[str, np.ndarray]:
-    """The period's messages as columns (object arrays for text, datetime64[s] for times)."""
-    columns = dict(_COLUMNS)
-    epoch = _epoch_seconds(Message.received_at, store.dialect) is not None
+def _group_key(group_by: str | None):
+    return _GROUPABLE[group_by] if group_by else literal(None, String)
+
+
+def _is_complaint():
+    return or_(Message.type == "complaint", Message.kind == "complaint")
+
+
+def count_values(
+    store: Store, period: Period, region: str | None, group_by: str | None = None
+) -> dict[str, dict]:
+    """``{dimension: {group: Counter(value → messages)}}`` for the dimensions of `_COUNTED`,
+    the survey scores and age (`_SCORES`, NULL left out) and ``outcome`` of complaints;
+    group None without `group_by`. One query: the period is read once (a CTE) and grouped
+    once per dimension by the database, so no message travels to Python."""
+    columns = {**_COUNTED, **_SCORES, "outcome": Message.outcome}
+    rows = select(
+        *(c.label(name) for name, c in columns.items()),
+        _is_complaint().label("complaint"),
+        _group_key(group_by).label("grp"),
+    ).where(_where(period, region)).cte("period_messages")
+
+    def part(name: str, value, where=None):
+        query = select(
+            literal(name, String).label("dimension"), rows.c.grp, value, func.count()
+        ).group_by(rows.c.grp, value)
+        return query if where is None else query.where(where)
+
+    parts = [part(n, cast(rows.c[n], String).label("text"), None) for n in _COUNTED]
+    parts += [
+        part(n, cast(cast(rows.c[n], Integer), String).label("text"), rows.c[n].is_not(None))
+        for n in _SCORES
+    ]
+    parts.append(part("outcome", cast(rows.c.outcome, String).label("text"), rows.c.complaint))
+    out: dict[str, dict] = {name: {} for name in [*_COUNTED, *_SCORES, "outcome"]}
+    with store.engine.connect() as conn:
+        for dimension, group, value, n in conn.execute(union_all(*parts)):
+            counts = out[dimension].setdefault(group, Counter())
+            counts[value] += int(n)
+    return out
+
+
+def load_answers(
+    store: Store, period: Period, region: str | None, group_by: str | None = None
+) -> dict[str, np.ndarray]:
+    """The messages that expect an answer (not survey answers) as numpy columns: received
+    and answered (datetime64[s]), social, mention, extended (bool), group (object)."""
+    received, answered = Message.received_at, Message.answered_at
+    epoch = _epoch_seconds(received, store.dialect) is not None
     if epoch:
-        for name in ("received_at", "answered_at"):
-            columns[name] = _epoch_seconds(columns[name], store.dialect)
-    query = select(*columns.values()).where(_where(period, region))
+        received = _epoch_seconds(received, store.dialect)
+        answered = _epoch_seconds(answered, store.dialect)
+    query = select(
+        received,
+        answered,
+        Message.channel.in_(sorted(SOCIAL_CHANNELS)),
+        func.coalesce(Message.kind, "") == "mention",
+        func.coalesce(Message.extended, False),
+        _group_key(group_by),
+    ).where(_where(period, region), func.coalesce(Message.kind, "") != "survey_answer")
     with store.engine.connect() as conn:
         rows = conn.execute(query).all()
-    transposed = list(zip(*rows, strict=True)) if rows else [()] * len(columns)
-    frame: dict[str, np.ndarray] = {}
-    for name, values in zip(columns, transposed, strict=True):
-        if name in ("received_at", "answered_at"):
-            frame[name] = _times(values, epoch)
-        elif name in ("csat", "nps", "ces", "age"):
-            frame[name] = np.array(
-                [np.nan if v is None else float(v) for v in values], dtype=np.float64
-            )
-        elif name == "extended":
-            frame[name] = np.array([bool(v) for v in values], dtype=bool)
-        else:
-            frame[name] = np.array(values, dtype=object)
-    return frame
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 6
+    return {
+        "received_at": _times(columns[0], epoch),
+        "answered_at": _times(columns[1], epoch),
+        "social": np.array(columns[2], dtype=bool),
+        "mention": np.array(columns[3], dtype=bool),
+        "extended": np.array(columns[4], dtype=bool),
+        "group": np.array(columns[5], dtype=object),
+    }
 
 
 def _round(value: float | None, digits: int = 2) -> float | None:
@@ -132,11 +171,14 @@ def _round(value: float | None, digits: int = 2) -> float | None:
     return round(float(value), digits)
 
 
-def breakdown(values: np.ndarray, names: Names, dimension: str) -> list[dict]:
-    total = len(values)
+def breakdown(counts: Counter, names: Names, dimension: str) -> list[dict]:
+    """Counts by value (None: not given) as rows with shares, the largest first."""
+    total = sum(counts.values())
     if not total:
         return []
-    counts = Counter("" if v is None else str(v) for v in values)  # np.unique sorts objects
+    keyed = Counter()
+    for value, n in counts.items():
+        keyed["" if value is None else str(value)] += n
     return [
         {
             "id": key or None,
@@ -144,37 +186,34 @@ def breakdown(values: np.ndarray, names: Names, dimension: str) -> list[dict]:
             "count": count,
             "share": round(count / total, 4),
         }
-        for key, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        for key, count in sorted(keyed.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
 
 
-def deadlines(frame: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """Deadline (seconds) per message and whether it is a social media message."""
-    channels = frame["channel"]
-    social = np.array([c in SOCIAL_CHANNELS for c in channels], dtype=bool)
-    mention = frame["kind"] == "mention"
+def deadlines(frame: dict[str, np.ndarray]) -> np.ndarray:
+    """Deadline (seconds) per message."""
     seconds = np.where(
         frame["extended"], EXTENDED_DEADLINE.total_seconds(), APPEAL_DEADLINE.total_seconds()
     )
-    seconds = np.where(
-        social,
-        np.where(mention, MENTION_DEADLINE.total_seconds(), SOCIAL_DEADLINE.total_seconds()),
+    return np.where(
+        frame["social"],
+        np.where(
+            frame["mention"], MENTION_DEADLINE.total_seconds(), SOCIAL_DEADLINE.total_seconds()
+        ),
         seconds,
     )
-    return seconds, social
 
 
-def response_times(frame: dict[str, np.ndarray], now: datetime | None = None) -> dict:
-    """Survey answers expect no answer and are left out."""
+def response_times(answers: dict[str, np.ndarray], now: datetime | None = None) -> dict:
+    """Over the messages of `load_answers` (survey answers expect no answer)."""
     now64 = np.datetime64(now or utcnow(), "s")
-    received, answered = frame["received_at"], frame["answered_at"]
-    deadline, social = deadlines(frame)
-    expects = frame["kind"] != "survey_answer"
+    received, answered = answers["received_at"], answers["answered_at"]
+    deadline, social = deadlines(answers), answers["social"]
     out = {}
     for name, mask in (
-        ("all", expects),
-        ("appeals", expects & ~social),
-        ("social_media", expects & social),
+        ("all", np.ones(len(received), dtype=bool)),
+        ("appeals", ~social),
+        ("social_media", social),
     ):
         out[name] = _response_block(received[mask], answered[mask], deadline[mask], now64)
     out["deadlines"] = {
@@ -208,73 +247,79 @@ def _response_block(received, answered, deadline, now64) -> dict:
     }
 
 
-def complaints(frame: dict[str, np.ndarray]) -> dict:
-    is_complaint = (frame["type"] == "complaint") | (frame["kind"] == "complaint")
-    total = int(is_complaint.sum())
-    outcome = frame["outcome"][is_complaint]
-    satisfied = int((outcome == "satisfied").sum())
-    unsatisfied = int((outcome == "unsatisfied").sum())
+def complaints(outcomes: Counter) -> dict:
+    """`outcomes`: complaints (classified type or kind) by outcome."""
+    total = sum(outcomes.values())
+    satisfied, unsatisfied = outcomes["satisfied"], outcomes["unsatisfied"]
     return {
         "total": total,
         "satisfied": satisfied,
         "satisfied_share": _round(satisfied / total, 4) if total else None,
         "unsatisfied": unsatisfied,
         "unsatisfied_share": _round(unsatisfied / total, 4) if total else None,
-        "without_outcome": int(sum(1 for o in outcome if o is None)),
+        "without_outcome": outcomes[None],
     }
 
 
-def surveys(frame: dict[str, np.ndarray]) -> dict:
-    csat = frame["csat"][np.isfinite(frame["csat"])]
-    nps = frame["nps"][np.isfinite(frame["nps"])]
-    ces = frame["ces"][np.isfinite(frame["ces"])]
-    promoters = int((nps >= 9).sum())
-    detractors = int((nps <= 6).sum())
+def _scores(counts: Counter) -> tuple[np.ndarray, np.ndarray]:
+    """(score values, how many answers gave each)."""
+    values = np.array([int(v) for v in counts], dtype=np.float64)
+    return values, np.array(list(counts.values()), dtype=np.int64)
+
+
+def surveys(scores: dict[str, Counter]) -> dict:
+    """`scores`: the answers by value of csat, nps and ces."""
+    csat, csat_n = _scores(scores["csat"])
+    nps, nps_n = _scores(scores["nps"])
+    ces, ces_n = _scores(scores["ces"])
+    satisfied = int(csat_n[csat >= 4].sum())
+    promoters, detractors = int(nps_n[nps >= 9].sum()), int(nps_n[nps <= 6].sum())
+    csat_total, nps_total, ces_total = int(csat_n.sum()), int(nps_n.sum()), int(ces_n.sum())
     return {
         "csat": {
-            "value": _round((csat >= 4).sum() / csat.size * 100, 1) if csat.size else None,
-            "responses": int(csat.size),
-            "satisfied": int((csat >= 4).sum()),
+            "value": _round(satisfied / csat_total * 100, 1) if csat_total else None,
+            "responses": csat_total,
+            "satisfied": satisfied,
             "formula": "CSAT = (число оценок 4 и 5) / (число ответов) × 100",
         },
         "nps": {
-            "value": _round((promoters - detractors) / nps.size * 100, 1) if nps.size else None,
-            "responses": int(nps.size),
+            "value": _round((promoters - detractors) / nps_total * 100, 1) if nps_total else None,
+            "responses": nps_total,
             "promoters": promoters,
-            "passives": int(nps.size - promoters - detractors),
+            "passives": nps_total - promoters - detractors,
             "detractors": detractors,
             "formula": "NPS = промоутеры (9–10), % − критики (0–6), %",
         },
         "ces": {
-            "value": _round(ces.mean(), 2) if ces.size else None,
-            "responses": int(ces.size),
+            "value": _round((ces * ces_n).sum() / ces_total, 2) if ces_total else None,
+            "responses": ces_total,
             "formula": "CES = сумма баллов / число ответов (1 — очень сложно, 5 — очень легко)",
         },
     }
 
 
-def portrait(frame: dict[str, np.ndarray], names: Names) -> dict:
-    ages = frame["age"][np.isfinite(frame["age"])]
+def portrait(ages: Counter, genders: Counter, statuses: Counter, names: Names) -> dict:
+    age, age_n = _scores(ages)
+    known = int(age_n.sum())
     bands = []
-    known = len(ages)
     for low, high in AGE_BANDS:
-        n = int(((ages >= low) & (ages <= high)).sum())
+        n = int(age_n[(age >= low) & (age <= high)].sum())
         bands.append(
             {"band": f"{low}–{high}", "count": n, "share": _round(n / known, 4) if known else None}
         )
-    younger, older = int((ages < 18).sum()), int((ages > 90).sum())
+    younger, older = int(age_n[age < 18].sum()), int(age_n[age > 90].sum())
     if younger:
         bands.insert(0, {"band": "до 18", "count": younger, "share": _round(younger / known, 4)})
     if older:
         bands.append({"band": "старше 90", "count": older, "share": _round(older / known, 4)})
-    genders = frame["gender"][frame["gender"] != None]  # noqa: E711 - elementwise
-    statuses = frame["social_status"][frame["social_status"] != None]  # noqa: E711
+    genders = Counter({k: n for k, n in genders.items() if k is not None})
+    statuses = Counter({k: n for k, n in statuses.items() if k is not None})
     return {
         "with_age": known,
         "age": bands,
-        "with_gender": int(len(genders)),
+        "with_gender": sum(genders.values()),
         "gender": breakdown(genders, names, "gender"),
-        "with_social_status": int(len(statuses)),
+        "with_social_status": sum(statuses.values()),
         "social_status": breakdown(statuses, names, "social_status"),
     }
 
@@ -305,18 +350,22 @@ def aspects(store: Store, period: Period, region: str | None, names: Names) -> l
     ]
 
 
-def _core(frame: dict[str, np.ndarray], now: datetime | None) -> dict:
-    times = response_times(frame, now)
+def _core(counts: dict[str, Counter], answers: dict[str, np.ndarray], now) -> dict:
+    times = response_times(answers, now)
     return {
-        "total": int(len(frame["received_at"])),
+        "total": sum(counts["channel"].values()),
         "response_time": {k: v for k, v in times.items() if k != "deadlines"},
-        "complaints": complaints(frame),
-        "surveys": surveys(frame),
+        "complaints": complaints(counts["outcome"]),
+        "surveys": surveys(counts),
     }
 
 
-def _subset(frame: dict[str, np.ndarray], mask: np.ndarray) -> dict[str, np.ndarray]:
-    return {k: v[mask] for k, v in frame.items()}
+def _merged(by_group: dict[str, dict]) -> dict[str, Counter]:
+    """The counts of all groups together."""
+    out = {}
+    for dimension, groups in by_group.items():
+        out[dimension] = sum(groups.values(), Counter())
+    return out
 
 
 def build_metrics(
@@ -329,14 +378,15 @@ def build_metrics(
     now: datetime | None = None,
 ) -> dict:
     names = names or Names()
-    frame = load_frame(store, period, region)
+    by_group = count_values(store, period, region, group_by)
+    answers = load_answers(store, period, region, group_by)
+    counts = _merged(by_group)
     previous = period.previous()
     with store.engine.connect() as conn:
         previous_total = conn.scalar(
             select(func.count()).select_from(Message).where(_where(previous, region))
         )
-    total = len(frame["received_at"])
-    times = response_times(frame, now)
+    total = sum(counts["channel"].values())
     result = {
         "period": period.to_dict(),
         "previous_period": previous.to_dict(),
@@ -344,28 +394,34 @@ def build_metrics(
         "total": total,
         "previous_total": int(previous_total or 0),
         "change": _round((total - previous_total) / previous_total, 4) if previous_total else None,
-        "by_channel": breakdown(frame["channel"], names, "channel"),
-        "by_topic": breakdown(frame["topic"], names, "topic"),
-        "by_region": breakdown(frame["region"], names, "region"),
-        "by_type": breakdown(frame["type"], names, "type"),
-        "by_kind": breakdown(frame["kind"], names, "kind"),
-        "by_sentiment": breakdown(frame["sentiment"], names, "sentiment"),
+        "by_channel": breakdown(counts["channel"], names, "channel"),
+        "by_topic": breakdown(counts["topic"], names, "topic"),
+        "by_region": breakdown(counts["region"], names, "region"),
+        "by_type": breakdown(counts["type"], names, "type"),
+        "by_kind": breakdown(counts["kind"], names, "kind"),
+        "by_sentiment": breakdown(counts["sentiment"], names, "sentiment"),
         "by_aspect": aspects(store, period, region, names),
-        "response_time": times,
-        "complaints": complaints(frame),
-        "surveys": surveys(frame),
-        "portrait": portrait(frame, names),
+        "response_time": response_times(answers, now),
+        "complaints": complaints(counts["outcome"]),
+        "surveys": surveys(counts),
+        "portrait": portrait(counts["age"], counts["gender"], counts["social_status"], names),
     }
     if group_by:
-        keys = np.array(["" if v is None else str(v) for v in frame[group_by]], dtype=object)
+        keyed: dict[str, list] = {}
+        for group in by_group["channel"]:
+            keyed.setdefault("" if group is None else str(group), []).append(group)
+        answer_keys = np.array(["" if v is None else str(v) for v in answers["group"]], object)
         groups = []
-        for key, count in zip(*np.unique(keys, return_counts=True), strict=True):
-            block = _core(_subset(frame, keys == key), now)
+        for key, members in keyed.items():
+            group_counts = _merged({d: {g: by_group[d].get(g, Counter()) for g in members}
+                                    for d in by_group})  # fmt: skip
+            mask = answer_keys == key
+            block = _core(group_counts, {k: v[mask] for k, v in answers.items()}, now)
             groups.append(
                 {
                     "id": key or None,
                     "name": names.name(group_by, key or None),
-                    "share": round(count / total, 4),
+                    "share": round(block["total"] / total, 4),
                     **block,
                 }
             )

@@ -254,6 +254,17 @@ def test_top_by_region_ranks_by_regional_count():
     assert [c.id for c in top["Z"]] == ["c"]
 
 
+def test_cluster_to_dict_holds_every_field_as_a_copy():
+    import dataclasses
+
+    cluster = FaqCluster("a", "Как?", 2, ["1", "2"], {"X": 2}, 0.5, True, {"faq_id": "f"})
+    data = cluster.to_dict()
+    assert data == dataclasses.asdict(cluster)
+    data["members"].append("3")
+    data["kb_match"]["faq_id"] = "g"
+    assert cluster.members == ["1", "2"] and cluster.kb_match == {"faq_id": "f"}
+
+
 def test_faq_file_reads_csv_jsonl_xlsx(tmp_path):
     from openpyxl import Workbook
 
