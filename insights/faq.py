@@ -207,22 +207,22 @@ def _sparse_dot(a: sp.csr_matrix, b: sp.csr_matrix) -> np.ndarray:
     """``(a @ b.T)`` as a dense array, exactly, faster: the columns many rows share (common
     n-grams) go through a dense matrix product, the rest through the sparse one, whose cost
     grows with the square of each column's row count."""
-    width = a.shape[1]
-    counts = np.bincount(a.indices, minlength=width) + np.bincount(b.indices, minlength=width)
-    common = np.flatnonzero(counts > max(16, (a.shape[0] + b.shape[0]) // 64))
+    # the columns (2^22 hashed n-grams and more) counted and looked up through the sorted
+    # used ones: nothing here grows with the width
+    columns, counts = np.unique(np.concatenate([a.indices, b.indices]), return_counts=True)
+    common = columns[counts > max(16, (a.shape[0] + b.shape[0]) // 64)]
     if not len(common):
         return (a @ b.T).toarray()
-    position = np.full(width, -1, dtype=np.int64)
-    position[common] = np.arange(len(common))
 
     def split(m: sp.csr_matrix) -> tuple[np.ndarray, sp.csr_matrix]:
         rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
-        shared = position[m.indices] >= 0
+        slot = np.minimum(np.searchsorted(common, m.indices), len(common) - 1)
+        shared = common[slot] == m.indices
         dense = np.zeros((m.shape[0], len(common)), dtype=np.float32)
-        dense[rows[shared], position[m.indices[shared]]] = m.data[shared]
-        rest = sp.csr_matrix(
-            (m.data[~shared], (rows[~shared], m.indices[~shared])), shape=m.shape
-        )
+        dense[rows[shared], slot[shared]] = m.data[shared]
+        kept = ~shared  # the rest keeps CSR order: no conversion through coordinates
+        indptr = np.r_[0, np.cumsum(np.bincount(rows[kept], minlength=m.shape[0]))]
+        rest = sp.csr_matrix((m.data[kept], m.indices[kept], indptr), shape=m.shape)
         return dense, rest
 
     a_dense, a_rest = split(a)
