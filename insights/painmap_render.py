@@ -186,11 +186,15 @@ img{max-width:100%}.q{font-size:12px;color:#4a5568;max-width:480px}
 """
 
 
-def painmap_section(pm: PainMap, *, heading: str = "h2", limit: int = TABLE_CELLS) -> str:
-    """The ranked table (with quotes), the heatmap and the matrix, as an HTML fragment."""
+def painmap_section(
+    pm: PainMap, *, heading: str = "h2", limit: int = TABLE_CELLS, heatmap: bytes | None = None
+) -> str:
+    """The ranked table (with quotes), the heatmap (`heatmap`: drawn already) and the
+    matrix, as an HTML fragment."""
+    heatmap = heatmap_png(pm) if heatmap is None else heatmap
     parts = [
         f"<p class='formula'><b>Приоритет.</b> {escape(FORMULA_RU)}.</p>",
-        f"<img alt='Тепловая карта болей' src='{charts.data_uri(heatmap_png(pm))}'>",
+        f"<img alt='Тепловая карта болей' src='{charts.data_uri(heatmap)}'>",
         f"<{heading}>Очерёдность реинжиниринга</{heading}>",
     ]
     ranked = [c for c in pm.cells if c.rank is not None][:limit]

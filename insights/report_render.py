@@ -268,7 +268,9 @@ def to_html(report: Report) -> str:
         _portrait_html(c, figs),
         "<h2>II. Аналитическая часть</h2>",
         "<h3>1. Главные боли (карта болей)</h3>",
-        painmap_section(report.painmap, heading="h4", limit=TOP_PAINS),
+        painmap_section(
+            report.painmap, heading="h4", limit=TOP_PAINS, heatmap=figs["painmap"]
+        ),
         "<h3>2. 10 наиболее интересующих граждан вопросов</h3>",
         _faq_html(report),
         "<h3>3. Рост более чем на 30 %</h3>",
