@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import case, null, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from insights import faq
+from insights import faq, faq_results
 from insights.faq_features import (
     Known,
     QuestionFeatures,
@@ -105,7 +105,25 @@ def build_faq(
     top: int = 10,
     kb: list | None = None,
 ) -> dict:
+    """The FAQ candidates of `period`: the grouping kept in the store (`insights.faq_results`)
+    when the questions, the encoder and the knowledge base are those it was computed on, else
+    computed now (and kept)."""
     identity = encoder_identity(encoder)
+    key = faq_results.fingerprint(store, period, region, identity, kb)
+    kept = faq_results.load(store, key)
+    if kept is not None:
+        return _answer(period, region, top, kept.clusters, kept.questions, kept.previous_questions)
+    clusters, questions, previous, changed = _group(store, encoder, identity, period, region, kb)
+    if not changed:  # features computed just now change the fingerprint: kept next time
+        faq_results.save(store, key, period, region, clusters, questions, previous)
+    return _answer(period, region, top, clusters, questions, previous)
+
+
+def _group(
+    store: Store, encoder, identity: str, period: Period, region: str | None, kb: list | None
+) -> tuple[list[dict], int, int, bool]:
+    """(cluster dicts largest first, questions, previous questions, whether features were
+    computed and stored)."""
     with ThreadPoolExecutor(max_workers=2) as pool:  # the database works while we read
         previous_rows = pool.submit(_questions, store, period.previous(), region, identity)
         current = _questions(store, period, region, identity)
@@ -136,6 +154,12 @@ def build_faq(
         data = cluster.to_dict()
         data["members"] = [names.get(str(m), str(m)) for m in data.get("members", [])]
         out.append(data)
+    return out, len(questions), len(before), bool(missing and questions)
+
+
+def _answer(
+    period: Period, region: str | None, top: int, out: list[dict], questions: int, previous: int
+) -> dict:
     by_region: dict[str, list[dict]] = {}
     for data in out:
         for name, count in (data.get("regions") or {}).items():
@@ -148,8 +172,8 @@ def build_faq(
         "period": period.to_dict(),
         "previous_period": period.previous().to_dict(),
         "region": region,
-        "questions": len(questions),
-        "previous_questions": len(before),
+        "questions": questions,
+        "previous_questions": previous,
         "top": out[:top],
         "by_region": dict(
             sorted(by_region.items(), key=lambda kv: -sum(d["count"] for d in kv[1]))

@@ -20,10 +20,10 @@ def test_migrations_create_the_schema_and_rerun_cleanly(tmp_path):
     tables = set(inspect(store.engine).get_table_names())
     assert {"messages", "message_bodies", "message_aspects", "api_keys", "alembic_version",
             "triage_state", "triage_events", "answer_templates",
-            "faq_features"} <= tables  # fmt: skip
+            "faq_features", "faq_results"} <= tables  # fmt: skip
     with store.engine.connect() as conn:
         version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        assert version == "0005_published_moment_index"
+        assert version == "0006_faq_results"
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL
         indexes = set(conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'index'"))
@@ -41,6 +41,7 @@ def test_the_migrations_build_the_schema_the_models_describe(store_url):
     from alembic.migration import MigrationContext
 
     import insights.faq_features  # noqa: F401 - the tables of each module join Base's metadata
+    import insights.faq_results  # noqa: F401
     import insights.keys  # noqa: F401
     import insights.press_store  # noqa: F401
     from insights.store import Base
