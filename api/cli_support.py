@@ -54,9 +54,12 @@ def load_classifier(given: Path | None = None):
 @functools.cache
 def _classifier_for(directory: Path):
     from models.classifier import Classifier
+    from models.registry import settle_memory
 
     check_model(directory)
-    return Classifier(directory)
+    classifier = Classifier(directory)
+    settle_memory()
+    return classifier
 
 
 def russian_message(exc: BaseException) -> str | None:

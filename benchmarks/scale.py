@@ -16,7 +16,9 @@ loopback, fsync on) unless --pg-url is given. N pre-classified synthetic message
 (tests/classified_fixtures.py, seed 16, spread over 2026) are written as Parquet parts, as the
 archive job writes them, and loaded with `otklik ingest --classified` (COPY); then timed, cold
 and warm: the pain map of the last quarter, metrics of the quarter, the FAQ top 10 of the last
-month (with the model's e5 encoder) and the monthly report (metrics, pain map, FAQ, charts, HTML).
+month (with the model's e5 encoder) and the monthly report (metrics, pain map, FAQ, charts, HTML);
+the FAQ and the report twice: with the grouping computed in each run (kept groupings deleted
+before it), and with the grouping kept in the store by an earlier run (insights/faq_results.py).
 Before them `otklik faq-prepare` computes the features of the questions the FAQ reads (the last
 two months; in service the ingest does it as each question arrives): its rate is printed too.
 """
@@ -127,9 +129,12 @@ def bench_ray(count: int) -> dict:
     return out
 
 
-def _timed(label: str, fn, runs: int) -> dict:
+def _timed(label: str, fn, runs: int, before=None) -> dict:
+    """`before`: run ahead of each timed call, untimed."""
     times = []
     for _ in range(runs):
+        if before is not None:
+            before()
         started = time.perf_counter()
         fn()
         times.append(time.perf_counter() - started)
@@ -142,12 +147,13 @@ def _timed(label: str, fn, runs: int) -> dict:
 
 
 def bench_pg(messages: int, url: str | None, runs: int) -> dict:
-    from sqlalchemy import func, select, text
+    from sqlalchemy import delete, func, select, text
 
     from api.cli_support import load_classifier
     from insights.bulk_ingest import ingest_classified, read_classified
     from insights.faq import lemma_string
     from insights.faq_features import prepare
+    from insights.faq_results import FaqResult
     from insights.faq_store import build_faq
     from insights.labels import Names
     from insights.metrics import build_metrics
@@ -210,13 +216,28 @@ def bench_pg(messages: int, url: str | None, runs: int) -> dict:
             "metrics, last quarter", lambda: build_metrics(store, quarter, names=names), runs
         )
         faq = {}
+
+        def forget_groupings() -> None:  # the grouping computed in every timed run
+            with store.session.begin() as session:
+                session.execute(delete(FaqResult))
+
         out["faq_top10_month"] = _timed(
-            "FAQ top 10, last month",
-            lambda: faq.update(build_faq(store, encoder, month, top=10)), runs,
+            "FAQ top 10, last month (grouping computed)",
+            lambda: faq.update(build_faq(store, encoder, month, top=10)), runs, forget_groupings,
         )  # fmt: skip
         out["faq_questions"] = faq.get("questions")
+        out["faq_top10_month_kept"] = _timed(
+            "FAQ top 10, last month (grouping kept from an earlier run)",
+            lambda: build_faq(store, encoder, month, top=10), runs,
+        )  # fmt: skip
         out["report_month"] = _timed(
-            "monthly report (HTML)",
+            "monthly report, HTML (FAQ grouping computed)",
+            lambda: to_html(build_report(store, month, encoder=encoder, names=names)), runs,
+            forget_groupings,
+        )  # fmt: skip
+        build_faq(store, encoder, month)
+        out["report_month_kept"] = _timed(
+            "monthly report, HTML (FAQ grouping kept)",
             lambda: to_html(build_report(store, month, encoder=encoder, names=names)), runs,
         )  # fmt: skip
     finally:

@@ -18,10 +18,10 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 import numpy as np
-from sqlalchemy import BigInteger, Integer, String, cast, func, literal, or_, select, union_all
+from sqlalchemy import Integer, String, cast, func, literal, or_, select, union_all
 
 from insights.fields import utcnow
-from insights.filters import period_clause
+from insights.filters import epoch_seconds, period_clause
 from insights.labels import DIMENSIONS, NO_ASPECT, SOCIAL_CHANNELS, Names
 from insights.periods import Period
 from insights.store import Message, MessageAspect, Store
@@ -67,16 +67,6 @@ def check_group_by(value: str | None) -> str | None:
 
 def _where(period: Period, region: str | None):
     return period_clause(period, region)
-
-
-def _epoch_seconds(column, dialect: str):
-    """`column` as whole seconds since 1970 computed by the database (NULL stays NULL):
-    numbers reach numpy far faster than datetime objects."""
-    if dialect == "postgresql":
-        return cast(func.extract("epoch", column), BigInteger)
-    if dialect == "sqlite":
-        return cast(func.strftime("%s", column), Integer)
-    return None
 
 
 def _times(values, epoch: bool) -> np.ndarray:
@@ -140,10 +130,10 @@ def load_answers(
     """The messages that expect an answer (not survey answers) as numpy columns: received
     and answered (datetime64[s]), social, mention, extended (bool), group (object)."""
     received, answered = Message.received_at, Message.answered_at
-    epoch = _epoch_seconds(received, store.dialect) is not None
+    epoch = epoch_seconds(received, store.dialect) is not None
     if epoch:
-        received = _epoch_seconds(received, store.dialect)
-        answered = _epoch_seconds(answered, store.dialect)
+        received = epoch_seconds(received, store.dialect)
+        answered = epoch_seconds(answered, store.dialect)
     query = select(
         received,
         answered,

@@ -11,6 +11,7 @@ with the previous period of equal length.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,7 +22,7 @@ from sqlalchemy import func, select
 from insights.deadlines import DeadlinePolicy, load_policy
 from insights.faq_store import build_faq
 from insights.fields import utcnow
-from insights.filters import period_clause
+from insights.filters import epoch_seconds, period_clause
 from insights.labels import Names
 from insights.metrics import build_metrics
 from insights.painmap import PainMap, build_painmap
@@ -118,17 +119,29 @@ def _compare(current: list[dict], before: list[dict]) -> list[dict]:
 
 
 def _weekly(store: Store, period: Period, region: str | None) -> tuple[list[str], list, list]:
+    """Messages by week of the period and of the previous one (a last partial week counts
+    with the week before it); the database counts them."""
     weeks = max(1, int(np.ceil(period.days / 7)))
+    week_s = 7 * 86400
     counts = []
     for p in (period, period.previous()):
-        with store.engine.connect() as conn:
-            times = conn.execute(
-                select(Message.received_at).where(period_clause(p, region))
-            ).scalars()
-            offsets = np.array(
-                [(t - p.start).total_seconds() // (7 * 86400) for t in times], dtype=np.int64
-            )
-        counts.append(np.bincount(offsets.clip(0, weeks - 1), minlength=weeks).tolist())
+        received = epoch_seconds(Message.received_at, store.dialect)
+        if received is None:  # another database: the times come here
+            week = select(Message.received_at).where(period_clause(p, region))
+            with store.engine.connect() as conn:
+                offsets = [(t - p.start).total_seconds() // week_s for t in conn.scalars(week)]
+            by_week = Counter(int(o) for o in offsets).items()
+        else:
+            start = int((p.start - datetime(1970, 1, 1)).total_seconds())
+            week = ((received - start) // week_s).label("week")
+            with store.engine.connect() as conn:
+                by_week = conn.execute(
+                    select(week, func.count()).where(period_clause(p, region)).group_by(week)
+                ).all()
+        bins = np.zeros(weeks, dtype=np.int64)
+        for index, n in by_week:
+            bins[min(max(int(index), 0), weeks - 1)] += n
+        counts.append(bins.tolist())
     labels = [f"{i + 1}" for i in range(weeks)]
     return labels, counts[0], counts[1]
 

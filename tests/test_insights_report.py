@@ -121,3 +121,18 @@ def test_demo_set_is_in_sync_and_carries_the_planted_trends():
 
     assert doctor(Q3) > 1.5 * doctor(Q2)  # the growing pain
     assert {e["faq_id"] for e in kb} >= {"kb-1", "kb-2"}
+
+
+def test_weekly_counts_by_week_with_the_partial_week_in_the_last(store_url):
+    from insights.report import _weekly
+
+    store = Store(store_url)
+    start = datetime(2026, 9, 1)  # September: 30 days, 5 weeks, the fifth of 2 days
+    days = [0, 0.5, 6.99, 7, 13, 20, 27.9, 28, 29.99]  # weeks 1 1 1 2 2 3 4 5 5
+    previous = [-1, -29.5]  # 2 August days: the previous period's 5th and 1st weeks
+    insert_rows(store, [{"received_at": start + timedelta(days=d)} for d in days + previous])
+    labels, now, before = _weekly(store, make_period("2026-09-01", "2026-09-30"), None)
+    assert labels == ["1", "2", "3", "4", "5"]
+    assert now == [3, 2, 1, 1, 2]
+    assert before == [1, 0, 0, 0, 1]
+    store.close()
