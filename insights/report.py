@@ -55,6 +55,7 @@ class Report:
     names: Names = field(default_factory=Names)
     press: list[dict] = field(default_factory=list)  # answer times vs deadlines, by channel
     spikes: list[dict] = field(default_factory=list)
+    charts: dict[str, bytes] | None = None  # PNG by name (report_render.figures), once drawn
 
     @property
     def previous(self) -> Period:
@@ -184,6 +185,9 @@ def build_report(
             press=press.result(),
             spikes=spikes.result(),
         )
+        from insights.report_render import figures  # rendering imports this module
+
+        figures(report)  # the charts need no FAQ: drawn while the grouping runs
         report.faq, report.faq_error = faq.result()
     return report
 

@@ -176,6 +176,9 @@ def _breakdown_rows(items: list[dict], limit: int | None = None) -> list[list]:
 
 
 def figures(report: Report) -> dict[str, bytes]:
+    """The report's charts (PNG by name), drawn once and kept on the report."""
+    if report.charts is not None:
+        return report.charts
     c, b = report.current, report.before
     out = {}
     previous_channels = {x["id"]: x["count"] for x in b["by_channel"]}
@@ -205,6 +208,7 @@ def figures(report: Report) -> dict[str, bytes]:
             title="Возраст заявителей", limit=20,
         )  # fmt: skip
     out["painmap"] = heatmap_png(report.painmap)
+    report.charts = out
     return out
 
 
