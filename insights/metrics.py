@@ -10,6 +10,9 @@
   shares of all complaints received in the period;
 * CSAT = answers 4–5 / all answers × 100; NPS = % of 9–10 − % of 0–6; CES = mean score;
 * the social portrait (seed 004): age bands 18–30, 31–40, …, 81–90; gender; social status.
+
+The database counts (`count_values`); only the times of the messages that expect an answer
+come to numpy (`load_answers`), for the median and the 90th percentile.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 import numpy as np
-from sqlalchemy import Integer, String, cast, func, literal, or_, select, union_all
+from sqlalchemy import String, cast, func, literal, or_, select, union_all
 
 from insights.fields import utcnow
 from insights.filters import epoch_seconds, period_clause
@@ -96,7 +99,7 @@ def count_values(
     """``{dimension: {group: Counter(value → messages)}}`` for the dimensions of `_COUNTED`,
     the survey scores and age (`_SCORES`, NULL left out) and ``outcome`` of complaints;
     group None without `group_by`. One query: the period is read once (a CTE) and grouped
-    once per dimension by the database, so no message travels to Python."""
+    once per dimension by the database; only the counts come back."""
     columns = {**_COUNTED, **_SCORES, "outcome": Message.outcome}
     rows = select(
         *(c.label(name) for name, c in columns.items()),
@@ -110,10 +113,9 @@ def count_values(
         ).group_by(rows.c.grp, value)
         return query if where is None else query.where(where)
 
-    parts = [part(n, cast(rows.c[n], String).label("text"), None) for n in _COUNTED]
+    parts = [part(n, cast(rows.c[n], String).label("text")) for n in _COUNTED]
     parts += [
-        part(n, cast(cast(rows.c[n], Integer), String).label("text"), rows.c[n].is_not(None))
-        for n in _SCORES
+        part(n, cast(rows.c[n], String).label("text"), rows.c[n].is_not(None)) for n in _SCORES
     ]
     parts.append(part("outcome", cast(rows.c.outcome, String).label("text"), rows.c.complaint))
     out: dict[str, dict] = {name: {} for name in [*_COUNTED, *_SCORES, "outcome"]}
