@@ -91,6 +91,10 @@ def register(commands) -> None:
                          help="только вопросы с этого дня, ГГГГ-ММ-ДД")
     prepare.add_argument("--to", dest="end", default=None, metavar="ДАТА",
                          help="только вопросы по этот день включительно")
+    prepare.add_argument("--months", action="store_true",
+                         help="ещё сгруппировать вопросы каждого календарного месяца периода и"
+                              " сохранить группировки: месячные справки и FAQ за эти месяцы"
+                              " прочтут их готовыми (база знаний — OTKLIK_FAQ_KB)")
     _common(prepare)
     prepare.set_defaults(handler=run_faq_prepare, interrupted=STORE_INTERRUPTED)
 
@@ -305,7 +309,37 @@ def run_faq_prepare(args: argparse.Namespace) -> int:
 
         done = prepare(store, encoder, where, progress=progress)
     print(f"Готово: подготовлены признаки {done} вопросов; FAQ читает их из хранилища.")
+    if args.months:
+        _group_months(store, encoder, where)
     return 0
+
+
+def _group_months(store, encoder, where) -> None:
+    """Group the questions of every calendar month `where` spans and keep the groupings."""
+    from sqlalchemy import func, select
+
+    from insights.faq_features import is_question, prepare
+    from insights.faq_store import build_faq, load_kb
+    from insights.filters import period_clause
+    from insights.periods import Period, calendar_months
+    from insights.store import Message
+
+    with store.engine.connect() as conn:
+        first, last = conn.execute(
+            select(func.min(Message.received_at), func.max(Message.received_at))
+            .where(where, is_question())
+        ).one()  # fmt: skip
+    if first is None:
+        print("Вопросов в периоде нет: группировать нечего.")
+        return
+    kb = load_kb()
+    for month in calendar_months(first, last):
+        # the previous period of equal length too: a grouping computed while features are
+        # missing is not kept
+        prepare(store, encoder, period_clause(Period(month.previous().start, month.end)))
+        faq = build_faq(store, encoder, month, kb=kb)
+        print(f"Группировка за {month.label()}: {faq['questions']} вопросов,"
+              f" {len(faq['clusters'])} групп — сохранена.")  # fmt: skip
 
 
 def run_report(args: argparse.Namespace) -> int:

@@ -235,9 +235,9 @@ def bench_pg(messages: int, url: str | None, runs: int) -> dict:
             lambda: to_html(build_report(store, month, encoder=encoder, names=names)), runs,
             forget_groupings,
         )  # fmt: skip
-        build_faq(store, encoder, month)
+        build_faq(store, encoder, month)  # what `otklik faq-prepare --months` does per month
         out["report_month_kept"] = _timed(
-            "monthly report, HTML (FAQ grouping kept)",
+            "monthly report, HTML (FAQ grouping kept: faq-prepare --months, or an earlier FAQ)",
             lambda: to_html(build_report(store, month, encoder=encoder, names=names)), runs,
         )  # fmt: skip
     finally:

@@ -85,3 +85,14 @@ def make_period(start: str | None, end: str | None, *, latest: datetime | None =
     if stop - begin > timedelta(days=3660):
         raise PeriodError("the period is over 10 years", "период длиннее 10 лет")
     return Period(begin, stop)
+
+
+def calendar_months(first: datetime, last: datetime) -> list[Period]:
+    """The calendar months from the one holding `first` to the one holding `last`."""
+    months = []
+    start = datetime(first.year, first.month, 1)
+    while start <= last:
+        end = datetime(start.year + start.month // 12, start.month % 12 + 1, 1)
+        months.append(Period(start, end))
+        start = end
+    return months

@@ -185,9 +185,6 @@ def build_report(
             press=press.result(),
             spikes=spikes.result(),
         )
-        from insights.report_render import figures  # rendering imports this module
-
-        figures(report)  # the charts need no FAQ: drawn while the grouping runs
         report.faq, report.faq_error = faq.result()
     return report
 

@@ -213,3 +213,26 @@ def test_faq_prepare_fills_what_a_bulk_load_left_and_ingest_fills_as_it_goes(
     )
     assert main(["ingest", str(path), "--db", filled]) == 0
     assert _features(filled) == 11  # computed at ingest: the FAQ will not run the encoder
+
+
+def test_faq_prepare_months_keeps_each_months_grouping(filled, capsys, monkeypatch):
+    from api.cli_support import load_classifier
+    from insights import faq
+    from insights.faq_results import FaqResult
+    from insights.faq_store import build_faq
+    from insights.periods import make_period
+
+    assert main(["faq-prepare", "--db", filled, "--months"]) == 0
+    out = capsys.readouterr().out
+    assert "Группировка за 01.07.2026–31.07.2026: 10 вопросов" in out and "сохранена" in out
+    with open_store(filled).session() as session:
+        kept = session.scalars(select(FaqResult)).all()
+    assert [(k.period_start, k.questions) for k in kept] == [(datetime(2026, 7, 1), 10)]
+
+    def no_grouping(*args, **kwargs):
+        raise AssertionError("the kept grouping should be read")
+
+    monkeypatch.setattr(faq, "group_questions", no_grouping)
+    encoder = load_classifier(None).encoder
+    july = make_period("2026-07-01", "2026-07-31")
+    assert build_faq(open_store(filled), encoder, july)["questions"] == 10

@@ -131,3 +131,14 @@ def test_periods_are_inclusive_and_the_previous_has_equal_length():
     assert "позже" in info.value.message_ru
     with pytest.raises(PeriodError):
         make_period("2026-13-01", None)
+
+
+def test_calendar_months_cover_the_span_across_a_new_year():
+    from insights.periods import calendar_months
+
+    months = calendar_months(datetime(2026, 11, 30, 23), datetime(2027, 1, 1))
+    assert [(m.start, m.end) for m in months] == [
+        (datetime(2026, 11, 1), datetime(2026, 12, 1)),
+        (datetime(2026, 12, 1), datetime(2027, 1, 1)),
+        (datetime(2027, 1, 1), datetime(2027, 2, 1)),
+    ]
