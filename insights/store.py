@@ -162,8 +162,9 @@ BINARY_RESULTS = "binary_results"
 
 def _binary_results(_conn, cursor, _statement, _parameters, context, _many) -> None:
     """A query run with ``execution_options(binary_results=True)`` gets its rows in
-    PostgreSQL's binary format: bytea (stored vectors) arrives as is, not hex-encoded, at
-    about half the cost. Only where asked: SQLAlchemy's own catalogue queries expect text."""
+    PostgreSQL's binary format: bytea (stored vectors) arrives as is, not hex-encoded (the
+    FAQ's read of 20 000 questions: 0.50 -> 0.45 s). Only where asked: SQLAlchemy's own
+    catalogue queries expect text."""
     if context is not None and context.execution_options.get(BINARY_RESULTS):
         from psycopg.pq import Format
 
