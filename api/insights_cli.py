@@ -332,7 +332,10 @@ def _group_months(store, encoder, where) -> None:
     if first is None:
         print("Вопросов в периоде нет: группировать нечего.")
         return
-    kb = load_kb()
+    try:
+        kb = load_kb()
+    except (OSError, ValueError) as exc:
+        raise UserError(f"Не удалось прочитать базу знаний (OTKLIK_FAQ_KB): {exc}") from exc
     for month in calendar_months(first, last):
         # the previous period of equal length too: a grouping computed while features are
         # missing is not kept

@@ -236,3 +236,17 @@ def test_faq_prepare_months_keeps_each_months_grouping(filled, capsys, monkeypat
     encoder = load_classifier(None).encoder
     july = make_period("2026-07-01", "2026-07-31")
     assert build_faq(open_store(filled), encoder, july)["questions"] == 10
+
+
+def test_faq_prepare_months_names_an_unreadable_knowledge_base(filled, tmp_path, capsys,
+                                                               monkeypatch):
+    from models.settings import reload
+
+    monkeypatch.setenv("OTKLIK_FAQ_KB", str(tmp_path / "no-such-kb.jsonl"))
+    reload()
+    try:
+        assert main(["faq-prepare", "--db", filled, "--months"]) == 2
+    finally:
+        monkeypatch.delenv("OTKLIK_FAQ_KB")
+        reload()
+    assert "базу знаний" in capsys.readouterr().err
