@@ -134,14 +134,7 @@ def _group(
         str(row.pk): row.external_id if len(sources) <= 1 else f"{row.source}:{row.external_id}"
         for row in current
     }
-    questions = [
-        faq.FaqQuestion(str(r.pk), r.masked_text or "", r.region_name, content=contents[r.pk])
-        for r in current
-    ]
-    before = [
-        faq.FaqQuestion(str(r.pk), r.masked_text or "", r.region_name, content=contents[r.pk])
-        for r in previous
-    ]
+    questions, before = _as_questions(current, contents), _as_questions(previous, contents)
     clusters = []
     if questions:
         clusters = faq.group_questions(
@@ -155,6 +148,13 @@ def _group(
         data["members"] = [names.get(str(m), str(m)) for m in data.get("members", [])]
         out.append(data)
     return out, len(questions), len(before), bool(missing and questions)
+
+
+def _as_questions(rows, contents: dict[int, str]) -> list[faq.FaqQuestion]:
+    return [
+        faq.FaqQuestion(str(r.pk), r.masked_text or "", r.region_name, content=contents[r.pk])
+        for r in rows
+    ]
 
 
 def _answer(
