@@ -86,7 +86,8 @@ def _times(values, epoch: bool) -> np.ndarray:
 
 
 def _group_key(group_by: str | None):
-    return _GROUPABLE[group_by] if group_by else literal(None, String)
+    """The group of a message: its `group_by` value, "" when it has none (or no grouping)."""
+    return func.coalesce(_GROUPABLE[group_by], "") if group_by else literal("", String)
 
 
 def _is_complaint():
@@ -98,7 +99,7 @@ def count_values(
 ) -> dict[str, dict]:
     """``{dimension: {group: Counter(value → messages)}}`` for the dimensions of `_COUNTED`,
     the survey scores and age (`_SCORES`, NULL left out) and ``outcome`` of complaints;
-    group None without `group_by`. One query: the period is read once (a CTE) and grouped
+    group "" without `group_by`. One query: the period is read once (a CTE) and grouped
     once per dimension by the database; only the counts come back."""
     columns = {**_COUNTED, **_SCORES, "outcome": Message.outcome}
     rows = select(
@@ -399,15 +400,10 @@ def build_metrics(
         "portrait": portrait(counts["age"], counts["gender"], counts["social_status"], names),
     }
     if group_by:
-        keyed: dict[str, list] = {}
-        for group in by_group["channel"]:
-            keyed.setdefault("" if group is None else str(group), []).append(group)
-        answer_keys = np.array(["" if v is None else str(v) for v in answers["group"]], object)
         groups = []
-        for key, members in keyed.items():
-            group_counts = _merged({d: {g: by_group[d].get(g, Counter()) for g in members}
-                                    for d in by_group})  # fmt: skip
-            mask = answer_keys == key
+        for key in by_group["channel"]:
+            group_counts = {d: by_group[d].get(key, Counter()) for d in by_group}
+            mask = answers["group"] == key
             block = _core(group_counts, {k: v[mask] for k, v in answers.items()}, now)
             groups.append(
                 {

@@ -117,3 +117,25 @@ def test_group_by_channel(metrics):
     assert check_group_by(None) is None
     with pytest.raises(MetricsError):
         check_group_by("weather")
+
+
+DAY = timedelta(days=1)
+
+
+def test_group_by_puts_messages_without_the_value_in_one_group(store_url):
+    store = Store(store_url)
+    rows = [
+        {"received_at": T, "service": "МФЦ", "kind": "appeal", "answered_at": T + 1 * DAY},
+        {"received_at": T, "service": None, "kind": "appeal"},
+        {"received_at": T, "service": "", "kind": "complaint", "outcome": "satisfied"},
+    ]
+    insert_rows(store, rows)
+    result = build_metrics(store, make_period("2026-07-01", "2026-07-31"), group_by="service",
+                           now=NOW)  # fmt: skip
+    store.close()
+    groups = {g["id"]: g for g in result["groups"]}
+    assert set(groups) == {"МФЦ", None}
+    assert groups[None]["total"] == 2 and groups[None]["share"] == round(2 / 3, 4)
+    assert groups[None]["complaints"]["satisfied"] == 1
+    assert groups[None]["response_time"]["all"]["messages"] == 2
+    assert groups["МФЦ"]["response_time"]["all"]["answered"] == 1
