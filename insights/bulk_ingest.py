@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import delete
@@ -127,7 +128,16 @@ def _upsert(store: Store, table, rows: list[dict], keys: list[str], returning=No
     return statement
 
 
+def _moment(item: tuple[dict, dict, list[str], dict]) -> datetime:
+    values = item[0]
+    return values.get("published_at") or values["received_at"]
+
+
 def _write(store: Store, prepared: list[tuple[dict, dict, list[str], dict]]) -> None:
+    # Rows are written in time order, so a period's messages share table pages: an archive
+    # loaded in random order would otherwise spread each month over most of the table, and
+    # every report would read nearly all of it.
+    prepared.sort(key=_moment)
     if store.dialect == "postgresql":
         _write_copy(store, prepared)
         return
@@ -182,6 +192,7 @@ def _write_copy(store: Store, prepared: list[tuple[dict, dict, list[str], dict]]
                     copy.write_row([values[c] for c in MESSAGE_COLUMNS])
             cursor.execute(
                 f"INSERT INTO messages ({columns}) SELECT {columns} FROM {STAGE}"
+                " ORDER BY coalesce(published_at, received_at)"
                 f" ON CONFLICT (source, external_id) DO UPDATE SET {updates}"
                 " RETURNING pk, source, external_id"
             )
