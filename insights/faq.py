@@ -67,6 +67,7 @@ from threadpoolctl import threadpool_limits
 
 from insights import faq_char
 from insights.faq_cluster import average_linkage
+from insights.faq_lemma import LemmaTfidf
 from insights.faq_text import content_lemmas, content_text, lemma_tokens
 from models.encoders import available_cpus
 
@@ -273,8 +274,6 @@ class _Space:
         params: FaqParams,
         features: QuestionFeatureSource | None = None,
     ) -> None:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
         self.encoder = encoder
         self.features = features or ComputedFeatures(encoder)
         self.params = params
@@ -288,9 +287,7 @@ class _Space:
         char_rows = self.char.transform(fitted_counts)
         kb_lemmas = [lemma_string(t) for t in kb_full]
         self._lemma_strings = {t: self.features.lemma_string(t) for t in texts}
-        self.lemma = TfidfVectorizer(
-            token_pattern=r"\S+", sublinear_tf=True, dtype=np.float32, lowercase=False
-        )
+        self.lemma = LemmaTfidf()
         lemma_rows = self.lemma.fit_transform(
             [self._lemma_strings[t] for t in texts] + kb_lemmas + ["_"]
         )

@@ -69,4 +69,5 @@ class CharTfidf:
         out.eliminate_zeros()
         norms = np.sqrt(np.asarray(out.multiply(out).sum(axis=1)).ravel())
         norms[norms == 0] = 1
-        return sp.csr_matrix(sp.diags(1 / norms) @ out, dtype=np.float32)
+        out.data = (out.data * np.repeat(1 / norms, np.diff(out.indptr))).astype(np.float32)
+        return out
