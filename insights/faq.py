@@ -208,6 +208,8 @@ def _sparse_dot(a: sp.csr_matrix, b: sp.csr_matrix) -> np.ndarray:
     """``(a @ b.T)`` as a dense array, exactly, faster: the columns many rows share (common
     n-grams) go through a dense matrix product, the rest through the sparse one, whose cost
     grows with the square of each column's row count."""
+    if min(a.shape[0], b.shape[0]) <= 64:  # a few rows (centroids): at most 64 per entry
+        return (a @ b.T).toarray()
     # the columns (2^22 hashed n-grams and more) counted and looked up through the sorted
     # used ones: nothing here grows with the width
     columns, counts = np.unique(np.concatenate([a.indices, b.indices]), return_counts=True)
