@@ -23,6 +23,7 @@ from insights.deadlines import DeadlinePolicy, load_policy
 from insights.faq_store import build_faq
 from insights.fields import utcnow
 from insights.filters import epoch_seconds, period_clause
+from insights.gc_pause import paused_gc
 from insights.labels import Names
 from insights.metrics import build_metrics
 from insights.painmap import PainMap, build_painmap
@@ -160,7 +161,7 @@ def build_report(
     names = names or Names()
     # The parts are independent: they run side by side (the database and numpy release the
     # GIL), the FAQ grouping, the longest, first.
-    with ThreadPoolExecutor(max_workers=4) as pool:
+    with paused_gc(), ThreadPoolExecutor(max_workers=4) as pool:
         faq = pool.submit(_faq, store, encoder, period, region, kb)
         current = pool.submit(build_metrics, store, period, region=region, names=names)
         before = pool.submit(build_metrics, store, period.previous(), region=region, names=names)

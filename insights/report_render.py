@@ -14,6 +14,7 @@ from html import escape
 from pathlib import Path
 
 from insights import charts
+from insights.gc_pause import paused_gc
 from insights.painmap_render import STYLE, heatmap_png, painmap_section
 from insights.report import TOP_PAINS, Report
 from insights.spikes import Rule as SpikeRule
@@ -179,6 +180,12 @@ def figures(report: Report) -> dict[str, bytes]:
     """The report's charts (PNG by name), drawn once and kept on the report."""
     if report.charts is not None:
         return report.charts
+    with paused_gc():
+        report.charts = _draw(report)
+    return report.charts
+
+
+def _draw(report: Report) -> dict[str, bytes]:
     c, b = report.current, report.before
     out = {}
     previous_channels = {x["id"]: x["count"] for x in b["by_channel"]}
@@ -208,7 +215,6 @@ def figures(report: Report) -> dict[str, bytes]:
             title="Возраст заявителей", limit=20,
         )  # fmt: skip
     out["painmap"] = heatmap_png(report.painmap)
-    report.charts = out
     return out
 
 
