@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select, tuple_
 
 from insights.faq_features import QuestionFeatures
 from insights.fields import FieldProblem, utcnow, validate
@@ -143,12 +143,19 @@ def _write(store: Store, prepared: list[tuple[dict, dict, list[str], dict]]) -> 
         return
     rows = [values for values, _, _, _ in prepared]
     with store.session.begin() as session:
+        hashes = {(v["source"], v["external_id"]): v["content_hash"] for v in rows}
+        stored = session.execute(
+            select(Message.pk, Message.source, Message.external_id, Message.content_hash)
+            .where(tuple_(Message.source, Message.external_id).in_(list(hashes)))
+        ).all()  # fmt: skip
+        rewritten = [pk for pk, s, e, h in stored if hashes.get((s, e), h) != h]
         returning = (Message.pk, Message.source, Message.external_id)
         statement = _upsert(store, Message.__table__, rows, ["source", "external_id"], returning)
         pks = {(s, e): pk for pk, s, e in session.execute(statement, rows).all()}
         ordered = [pks[(v["source"], v["external_id"])] for v in rows]
         session.execute(delete(MessageAspect).where(MessageAspect.message_pk.in_(ordered)))
-        session.execute(delete(QuestionFeatures).where(QuestionFeatures.message_pk.in_(ordered)))
+        # a question's FAQ features stay while its text does (a re-scored archive keeps them)
+        session.execute(delete(QuestionFeatures).where(QuestionFeatures.message_pk.in_(rewritten)))
         bodies = [
             {"message_pk": pk, "text": None, "masked_text": body["masked_text"],
              "classification": body["classification"]}
@@ -190,6 +197,12 @@ def _write_copy(store: Store, prepared: list[tuple[dict, dict, list[str], dict]]
             with cursor.copy(f"COPY {STAGE} ({columns}) FROM STDIN") as copy:
                 for values, _, _, _ in prepared:
                     copy.write_row([values[c] for c in MESSAGE_COLUMNS])
+            # a question's FAQ features stay while its text does (a re-scored archive keeps them)
+            cursor.execute(
+                f"DELETE FROM faq_features f USING messages m, {STAGE} s"
+                " WHERE f.message_pk = m.pk AND m.source = s.source"
+                " AND m.external_id = s.external_id AND m.content_hash <> s.content_hash"
+            )
             cursor.execute(
                 f"INSERT INTO messages ({columns}) SELECT {columns} FROM {STAGE}"
                 " ORDER BY coalesce(published_at, received_at)"
@@ -200,7 +213,6 @@ def _write_copy(store: Store, prepared: list[tuple[dict, dict, list[str], dict]]
             ordered = [pks[(v["source"], v["external_id"])] for v, _, _, _ in prepared]
             cursor.execute("DELETE FROM message_aspects WHERE message_pk = ANY(%s)", [ordered])
             cursor.execute("DELETE FROM message_bodies WHERE message_pk = ANY(%s)", [ordered])
-            cursor.execute("DELETE FROM faq_features WHERE message_pk = ANY(%s)", [ordered])
             body_columns = "message_pk, masked_text, classification"
             with cursor.copy(f"COPY message_bodies ({body_columns}) FROM STDIN") as copy:
                 for pk, (_, body, _, _) in zip(ordered, prepared, strict=True):

@@ -134,3 +134,25 @@ def test_a_bulk_reload_with_another_text_drops_the_old_features(store):
     encoder = CountingEncoder()
     build_faq(store, encoder, MONTH)
     assert encoder.texts == 1  # only the changed question is encoded again
+
+
+def test_a_bulk_reload_with_the_same_text_keeps_the_features(store):
+    """Re-scoring an archive re-loads every message with new labels: the questions' features
+    stay, so the next FAQ does not encode them again."""
+    row = {
+        "id": "rescored", "kind": "question", "received_at": "2026-09-03T01:00:00",
+        "masked_text": "Как оформить пособие на ребёнка? Случай заново.", "topic": "social",
+        "sentiment": "neutral", "type": "question", "urgency": "low",
+    }  # fmt: skip
+    assert ingest_classified(store, iter([(1, row, None)]), source="test").stored == 1
+    prepare(store, CountingEncoder())
+    before = _features(store)
+    again = {**row, "topic": "healthcare", "urgency": "high"}
+    assert ingest_classified(store, iter([(1, again, None)]), source="test").stored == 1
+    assert _features(store) == before
+    with store.session() as session:
+        topic = session.scalar(select(Message.topic).where(Message.external_id == "rescored"))
+    assert topic == "healthcare"
+    encoder = CountingEncoder()
+    build_faq(store, encoder, MONTH)
+    assert encoder.texts == 0
