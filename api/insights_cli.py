@@ -232,6 +232,7 @@ def run_reclassify(args: argparse.Namespace) -> int:
     from sqlalchemy import func, or_, select
     from tqdm import tqdm
 
+    from insights.faq_features import prepare
     from insights.ingest import reclassify
     from insights.store import Message
 
@@ -250,6 +251,11 @@ def run_reclassify(args: argparse.Namespace) -> int:
     with tqdm(total=stale, desc="Переклассификация", unit="сообщ") as progress:
         done = reclassify(store, classifier, everything=args.all, progress=progress.update)
     print(f"Готово: переклассифицировано {done} сообщений моделью {classifier.version}.")
+    # questions that became questions, or whose features another encoder made: ready now,
+    # not at the first FAQ
+    prepared = prepare(store, classifier.encoder)
+    if prepared:
+        print(f"Подготовлены признаки {prepared} вопросов для FAQ.")
     return 0
 
 

@@ -440,11 +440,15 @@ def reclassify(
         records = classify_texts(classifier, texts, progress)
         now = utcnow()
         with store.session.begin() as session:
-            for (pk, raw, _masked, region), columns in zip(rows, records, strict=True):
+            for (pk, raw, masked, region), columns in zip(rows, records, strict=True):
                 values = {k: v for k, v in columns.items() if not k.startswith("_")}
                 body = {"classification": columns["_classification"]}
                 if raw is not None:  # else the masked text stays the one made from the raw
                     body["masked_text"] = columns["_masked_text"]
+                    if body["masked_text"] != masked:  # its FAQ features were of the old one
+                        session.execute(
+                            delete(QuestionFeatures).where(QuestionFeatures.message_pk == pk)
+                        )
                 session.execute(
                     update(MessageBody).where(MessageBody.message_pk == pk).values(**body)
                 )

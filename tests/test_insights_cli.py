@@ -95,6 +95,38 @@ def test_reclassify(db, tmp_path, capsys):
     assert "уже размечены" in capsys.readouterr().out
 
 
+def test_reclassify_readies_the_questions_features(db, tmp_path, capsys, monkeypatch):
+    """Features another encoder made are replaced, and a question whose masked text changes
+    (raw texts kept, masking improved) gets features of the new text, before any FAQ."""
+    from insights.faq_features import QuestionFeatures, encoder_identity
+    from insights.faq_text import content_text
+    from insights.store import MessageBody
+
+    monkeypatch.setenv("OTKLIK_STORE_RAW_TEXT", "1")
+    path = tmp_path / "q.jsonl"
+    unmasked = "Как записаться к врачу? Звоните 8 900 555-12-34"  # as an older masking left it
+    questions = ["Когда починят дорогу на улице Ленина?", unmasked]
+    path.write_text("\n".join(json.dumps({"id": i, "text": t, "kind": "вопрос"}, ensure_ascii=False)
+                              for i, t in enumerate(questions)), encoding="utf-8")  # fmt: skip
+    assert main(["ingest", str(path), "--db", db]) == 0
+    store = open_store(db)
+    with store.session.begin() as session:
+        session.execute(update(Message).values(model_version="old"))
+        session.execute(update(QuestionFeatures).where(QuestionFeatures.message_pk == 1)
+                        .values(encoder="another-encoder"))  # fmt: skip
+        session.execute(update(MessageBody).where(MessageBody.message_pk == 2)
+                        .values(masked_text=unmasked))  # fmt: skip
+    capsys.readouterr()
+    assert main(["reclassify", "--db", db]) == 0
+    assert "Подготовлены признаки 2 вопросов" in capsys.readouterr().out
+    with store.session() as session:
+        features = {f.message_pk: f for f in session.scalars(select(QuestionFeatures))}
+        masked = session.scalar(select(MessageBody.masked_text).where(MessageBody.message_pk == 2))
+    identity = encoder_identity(insights_cli._classifier(None).encoder)
+    assert {pk: f.encoder for pk, f in features.items()} == {1: identity, 2: identity}
+    assert "555-12-34" not in masked and features[2].content == content_text(masked)
+
+
 @pytest.fixture()
 def filled(db):
     t = datetime(2026, 7, 1)
