@@ -232,7 +232,6 @@ def run_reclassify(args: argparse.Namespace) -> int:
     from sqlalchemy import func, or_, select
     from tqdm import tqdm
 
-    from insights.faq_features import prepare
     from insights.ingest import reclassify
     from insights.store import Message
 
@@ -253,7 +252,7 @@ def run_reclassify(args: argparse.Namespace) -> int:
     print(f"Готово: переклассифицировано {done} сообщений моделью {classifier.version}.")
     # questions that became questions, or whose features another encoder made: ready now,
     # not at the first FAQ
-    prepared = prepare(store, classifier.encoder)
+    prepared = _prepare_features(store, classifier.encoder)
     if prepared:
         print(f"Подготовлены признаки {prepared} вопросов для FAQ.")
     return 0
@@ -288,11 +287,24 @@ def run_painmap(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_faq_prepare(args: argparse.Namespace) -> int:
-    from sqlalchemy import and_, true
+def _prepare_features(store, encoder, where=None) -> int:
+    """FAQ features of the questions that lack them, with a progress bar; how many."""
     from tqdm import tqdm
 
     from insights.faq_features import prepare
+
+    with tqdm(desc="Признаки вопросов", unit="вопр") as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        return prepare(store, encoder, where, progress=progress)
+
+
+def run_faq_prepare(args: argparse.Namespace) -> int:
+    from sqlalchemy import and_, true
+
     from insights.periods import PeriodError, make_period, parse_bound
     from insights.store import Message
 
@@ -307,13 +319,7 @@ def run_faq_prepare(args: argparse.Namespace) -> int:
     where = and_(*clauses)
     store = _store(args)
     encoder = _classifier(args).encoder
-    with tqdm(desc="Признаки вопросов", unit="вопр") as bar:
-
-        def progress(done: int, total: int) -> None:
-            bar.total = total
-            bar.update(done - bar.n)
-
-        done = prepare(store, encoder, where, progress=progress)
+    done = _prepare_features(store, encoder, where)
     print(f"Готово: подготовлены признаки {done} вопросов; FAQ читает их из хранилища.")
     if args.months:
         _group_months(store, encoder, where)
