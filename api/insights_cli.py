@@ -353,7 +353,9 @@ def _group_months(store, encoder, where) -> None:
         # missing is not kept
         prepare(store, encoder, period_clause(Period(month.previous().start, month.end)))
         faq = build_faq(store, encoder, month, kb=kb)
-        print(f"Группировка за {month.label()}: {faq['questions']} вопросов,"
+        latest = (f" (последние из {faq['questions_total']})"
+                  if faq["questions_total"] > faq["questions"] else "")  # fmt: skip
+        print(f"Группировка за {month.label()}: {faq['questions']} вопросов{latest},"
               f" {len(faq['clusters'])} групп — сохранена.")  # fmt: skip
 
 

@@ -44,10 +44,10 @@ class FaqResult(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-def _state(store: Store, period: Period, region: str | None, identity: str) -> list:
+def question_state(store: Store, period: Period, region: str | None, identity: str) -> list:
     """What the questions of the period and of the previous one look like now (one scan):
-    for each, how many, the sum of their keys, their last change, how many have features of
-    this encoder and when the last were made."""
+    for each (whether it is the current one first), how many, the sum of their keys, their last
+    change, how many have features of this encoder and when the last were made."""
     features = and_(
         QuestionFeatures.message_pk == Message.pk, QuestionFeatures.encoder == identity
     )
@@ -68,21 +68,28 @@ def _state(store: Store, period: Period, region: str | None, identity: str) -> l
         .group_by(current)
     )
     with store.engine.connect() as conn:
-        rows = conn.execute(query).all()
-    return sorted([str(value) for value in row] for row in rows)
+        return [tuple(row) for row in conn.execute(query)]
+
+
+def totals(state: list) -> tuple[int, int]:
+    """How many questions the period and the previous one have (`question_state`)."""
+    counts = {bool(row[0]): int(row[1]) for row in state}
+    return counts.get(True, 0), counts.get(False, 0)
 
 
 def fingerprint(
-    store: Store, period: Period, region: str | None, identity: str, kb: list | None
+    state: list, period: Period, region: str | None, identity: str, kb: list | None, limit: int
 ) -> str:
+    """`limit`: how many of a period's latest questions are grouped."""
     parts = {
         "format": FORMAT,
+        "limit": limit,
         "params": repr(faq.DEFAULT_PARAMS),
         "encoder": identity,
         "kb": [[e.faq_id, e.question, e.answer] for e in kb or []],
         "period": [period.start.isoformat(), period.end.isoformat()],
         "region": region,
-        "questions": _state(store, period, region, identity),
+        "questions": sorted([str(value) for value in row] for row in state),
     }
     text = json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

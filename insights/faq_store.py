@@ -109,14 +109,18 @@ def build_faq(
     when the questions, the encoder and the knowledge base are those it was computed on, else
     computed now (and kept)."""
     identity = encoder_identity(encoder)
-    key = faq_results.fingerprint(store, period, region, identity, kb)
+    state = faq_results.question_state(store, period, region, identity)
+    key = faq_results.fingerprint(state, period, region, identity, kb, MAX_QUESTIONS)
+    totals = faq_results.totals(state)
     kept = faq_results.load(store, key)
     if kept is not None:
-        return _answer(period, region, top, kept.clusters, kept.questions, kept.previous_questions)
+        return _answer(
+            period, region, top, kept.clusters, (kept.questions, kept.previous_questions), totals
+        )
     clusters, questions, previous, changed = _group(store, encoder, identity, period, region, kb)
     if not changed:  # features computed just now change the fingerprint: kept next time
         faq_results.save(store, key, period, region, clusters, questions, previous)
-    return _answer(period, region, top, clusters, questions, previous)
+    return _answer(period, region, top, clusters, (questions, previous), totals)
 
 
 def _group(
@@ -158,8 +162,15 @@ def _as_questions(rows, contents: dict[int, str]) -> list[faq.FaqQuestion]:
 
 
 def _answer(
-    period: Period, region: str | None, top: int, out: list[dict], questions: int, previous: int
+    period: Period,
+    region: str | None,
+    top: int,
+    out: list[dict],
+    grouped: tuple[int, int],
+    totals: tuple[int, int],
 ) -> dict:
+    """`grouped`: how many questions of the period and of the previous one were grouped (the
+    latest MAX_QUESTIONS of each); `totals`: how many each has."""
     by_region: dict[str, list[dict]] = {}
     for data in out:
         for name, count in (data.get("regions") or {}).items():
@@ -172,8 +183,11 @@ def _answer(
         "period": period.to_dict(),
         "previous_period": period.previous().to_dict(),
         "region": region,
-        "questions": questions,
-        "previous_questions": previous,
+        "questions": grouped[0],
+        "previous_questions": grouped[1],
+        "questions_total": totals[0],
+        "previous_questions_total": totals[1],
+        "questions_limit": MAX_QUESTIONS,
         "top": out[:top],
         "by_region": dict(
             sorted(by_region.items(), key=lambda kv: -sum(d["count"] for d in kv[1]))

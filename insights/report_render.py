@@ -437,14 +437,26 @@ FAQ_HEADER = ["№", "Вопрос (типичная формулировка)",
               "Нужна кампания", "Ответ в базе знаний", "Регионы"]  # fmt: skip
 
 
+def faq_summary(faq: dict) -> str:
+    """How many questions the period and the previous one have, and which were grouped."""
+    grouped, total = faq["questions"], faq.get("questions_total", faq["questions"])
+    before = faq.get("previous_questions_total", faq["previous_questions"])
+    text = f"Вопросов за период: {total} (в предыдущем: {before})."
+    if total > grouped or before > faq["previous_questions"]:
+        text += (
+            f" Сгруппированы последние {grouped} и {faq['previous_questions']} (не больше"
+            f" {faq.get('questions_limit', grouped)} за период); частоты — по ним."
+        )
+    return text
+
+
 def _faq_html(report: Report) -> str:
     if report.faq is None:
         return f"<p>Раздел не сформирован: {escape(report.faq_error or '')}.</p>"
     if not report.faq["questions"]:
         return "<p>За период вопросов не поступало.</p>"
     parts = [
-        f"<p class='muted'>Вопросов за период: {report.faq['questions']} "
-        f"(в предыдущем: {report.faq['previous_questions']}).</p>",
+        f"<p class='muted'>{escape(faq_summary(report.faq))}</p>",
         _table(FAQ_HEADER, faq_rows(report.faq["top"]), numeric_from=2),
     ]
     by_region = report.faq.get("by_region") or {}
@@ -591,6 +603,8 @@ def write_xlsx(report: Report, path: Path) -> None:
             ws.cell(row=ws.max_row, column=1).font = bold
             for i, d in enumerate(items, start=1):
                 ws.append([i, d["representative"], d["count"]])
+        ws.append([])
+        ws.append([None, faq_summary(report.faq)])
     else:
         sheet("Вопросы (топ-10)", ["Раздел не сформирован"], [[report.faq_error or ""]])
     growth_rows = [[t["name"], t["count"], t["previous"], t["growth"]]

@@ -122,3 +122,27 @@ def test_no_grouping_is_kept_while_its_features_were_being_computed(store_url, g
     build_faq(store, encoder, MONTH)
     assert len(groupings) == 2
     store.close()
+
+
+def test_a_period_over_the_limit_groups_its_latest_questions_and_says_how_many_it_has(
+    store, monkeypatch
+):
+    from insights import faq_store
+    from insights.report_render import faq_summary
+
+    monkeypatch.setattr(faq_store, "MAX_QUESTIONS", 25)
+    data = build_faq(store, CountingEncoder(), MONTH)
+    assert (data["questions"], data["questions_total"]) == (25, 40)
+    assert (data["previous_questions"], data["previous_questions_total"]) == (20, 20)
+    assert sum(c["count"] for c in data["clusters"]) == 25
+    members = {m for c in data["clusters"] for m in c["members"]}
+    assert members == {f"cur{i}" for i in range(15, 40)}  # the latest 25 of cur0..cur39
+    assert data["questions_limit"] == 25
+    assert faq_summary(data) == (
+        "Вопросов за период: 40 (в предыдущем: 20). Сгруппированы последние 25 и 20"
+        " (не больше 25 за период); частоты — по ним."
+    )
+    kept = build_faq(store, CountingEncoder(), MONTH)  # read from the store: the same totals
+    assert kept == data
+    monkeypatch.setattr(faq_store, "MAX_QUESTIONS", 30)  # another limit: grouped anew
+    assert build_faq(store, CountingEncoder(), MONTH)["questions"] == 30

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import os
+import re
 import socket
 import threading
 import time
@@ -177,6 +178,8 @@ def test_an_analyst_sees_the_pain_map_the_faq_and_a_text_explained(demo_desk, tm
                             " document.querySelector('#faq-table').innerText", timeout=60)
         assert "пособие" in rows.lower()  # the planted growing question group
         assert "%" in rows or "новое" in rows
+        summary = browser.js("return document.querySelector('#faq-summary').innerText")
+        assert re.match(r"Вопросов за период: \d+, за предыдущий: \d+\. Рост", summary), summary
         (shots / "faq.png").write_bytes(base64.b64decode(browser.screenshot()))
         browser.click("[data-tab=metrics]")
         total = browser.wait("return document.querySelector('#m-cards .card b')?.innerText", 60)

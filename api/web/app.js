@@ -326,8 +326,13 @@ async function loadFaq() {
   const data = await fresh("faq", `/v1/faq?${periodQuery({top: "10"})}`);
   if (!data) return null;
   $("#faq-period").textContent = periodText(data.period);
-  $("#faq-summary").textContent = `Вопросов за период: ${data.questions}, ` +
-    `за предыдущий: ${data.previous_questions}. Рост более 30 % отмечен как кампания.`;
+  const total = data.questions_total ?? data.questions;
+  const before = data.previous_questions_total ?? data.previous_questions;
+  const sampled = total > data.questions || before > data.previous_questions ?
+    ` Сгруппированы последние ${data.questions} и ${data.previous_questions} ` +
+    `(не больше ${data.questions_limit} за период); частоты — по ним.` : "";
+  $("#faq-summary").textContent = `Вопросов за период: ${total}, за предыдущий: ${before}.` +
+    `${sampled} Рост более 30 % отмечен как кампания.`;
   $("#faq-table tbody").innerHTML = data.top.map((c, n) => `<tr class="${c.campaign ?
     "campaign" : ""}"><td>${n + 1}</td><td>${esc(c.representative)}</td><td>${c.count}</td>
     <td class="${c.growth > 0.3 ? "bad" : ""}">${esc(growth(c.growth))}${c.campaign ?
