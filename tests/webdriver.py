@@ -4,7 +4,9 @@ page in headless Chromium without another dependency."""
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -81,8 +83,10 @@ class Browser:
 @contextlib.contextmanager
 def chromium() -> Iterator[Browser]:
     port = _port()
+    # its own process group: the browsers it starts go with it, even one that outlives the
+    # session's end
     driver = subprocess.Popen(["chromedriver", f"--port={port}"], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)  # fmt: skip
+                              stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -101,5 +105,6 @@ def chromium() -> Iterator[Browser]:
             with contextlib.suppress(httpx.HTTPError):
                 browser.http.delete("")
     finally:
-        driver.terminate()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(driver.pid, signal.SIGTERM)
         driver.wait(10)
