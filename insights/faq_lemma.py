@@ -58,4 +58,4 @@ class LemmaTfidf:
         np.log(counts.data, out=counts.data)
         counts.data += 1
         counts.data *= self.idf[counts.indices]
-        return normalize(counts, copy=False)
+        return normalize(counts, copy=False) if counts.shape[0] else counts

@@ -30,3 +30,9 @@ def test_the_weights_equal_a_fitted_tfidf_vectorizer():
     for got, want in ((got_fitted, want_fitted), (ours.transform(OTHER), exact.transform(OTHER))):
         assert got.shape == want.shape and got.dtype == want.dtype == np.float32
         assert (got != want).nnz == 0
+
+
+def test_no_texts_give_no_rows():
+    ours = LemmaTfidf()
+    ours.fit_transform(["_"])
+    assert ours.transform([]).shape == (0, 1)
