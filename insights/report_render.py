@@ -439,13 +439,13 @@ FAQ_HEADER = ["№", "Вопрос (типичная формулировка)",
 
 def faq_summary(faq: dict) -> str:
     """How many questions the period and the previous one have, and which were grouped."""
-    grouped, total = faq["questions"], faq.get("questions_total", faq["questions"])
-    before = faq.get("previous_questions_total", faq["previous_questions"])
-    text = f"Вопросов за период: {total} (в предыдущем: {before})."
-    if total > grouped or before > faq["previous_questions"]:
+    grouped, before = faq["questions"], faq["previous_questions"]
+    total, total_before = faq["questions_total"], faq["previous_questions_total"]
+    text = f"Вопросов за период: {total} (в предыдущем: {total_before})."
+    if total > grouped or total_before > before:
         text += (
-            f" Сгруппированы последние {grouped} и {faq['previous_questions']} (не больше"
-            f" {faq.get('questions_limit', grouped)} за период); частоты — по ним."
+            f" Сгруппированы последние {grouped} и {before} (не больше"
+            f" {faq['questions_limit']} за период); частоты — по ним."
         )
     return text
 

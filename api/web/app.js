@@ -326,8 +326,7 @@ async function loadFaq() {
   const data = await fresh("faq", `/v1/faq?${periodQuery({top: "10"})}`);
   if (!data) return null;
   $("#faq-period").textContent = periodText(data.period);
-  const total = data.questions_total ?? data.questions;
-  const before = data.previous_questions_total ?? data.previous_questions;
+  const total = data.questions_total, before = data.previous_questions_total;
   const sampled = total > data.questions || before > data.previous_questions ?
     ` Сгруппированы последние ${data.questions} и ${data.previous_questions} ` +
     `(не больше ${data.questions_limit} за период); частоты — по ним.` : "";
