@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/scale.py ray [--texts 2000]      # --texts 20000: the full figure
     .venv/bin/python benchmarks/scale.py pg [--messages 1000000] [--pg-url URL]
+    .venv/bin/python benchmarks/scale.py faq-real [--texts 10000]
     .venv/bin/python benchmarks/scale.py all
 
 ray: the same real texts (../shared/datasets: appeals, reviews, posts; deduplicated, shuffled
@@ -21,6 +22,10 @@ the FAQ and the report twice: with the grouping computed in each run (kept group
 before it), and with the grouping kept in the store by an earlier run (insights/faq_results.py).
 Before them `otklik faq-prepare` computes the features of the questions the FAQ reads (the last
 two months; in service the ingest does it as each question arrives): its rate is printed too.
+
+faq-real: the FAQ grouping alone (features computed first, as the store keeps them) on --texts
+real texts of ../shared/datasets against as many of a previous period: thousands of groups,
+where the pg part's 240 synthetic wordings make a dozen; with and without the growth count.
 """
 
 from __future__ import annotations
@@ -246,10 +251,48 @@ def bench_pg(messages: int, url: str | None, runs: int) -> dict:
     return out
 
 
+def bench_faq_real(count: int, runs: int) -> dict:
+    """The FAQ grouping alone on real texts (`count` current, `count` previous): thousands of
+    groups, unlike the synthetic questions of the pg part."""
+    from api.cli_support import load_classifier
+    from insights.faq import FaqQuestion, group_questions
+    from insights.faq_features import Known
+    from insights.faq_text import content_text
+
+    texts = real_texts(2 * count)
+    encoder = load_classifier(None).encoder
+    known = Known(encoder)  # the features the store would hold
+    contents = [content_text(t) for t in texts]
+    started = time.perf_counter()
+    known.encode(contents)
+    known.char_counts(contents)
+    for text in contents:
+        known.lemma_string(text)
+    print(f"features of {len(texts)} texts: {time.perf_counter() - started:.0f} s", flush=True)
+    questions = [FaqQuestion(str(i), t, None, content=c) for i, (t, c) in
+                 enumerate(zip(texts, contents, strict=True))]  # fmt: skip
+    current, previous = questions[:count], questions[count:]
+    groups = []
+    out = {"texts": count}
+    out["with_previous"] = _timed(
+        f"FAQ grouping of {count} real texts against {count} of the previous period",
+        lambda: groups.append(len(group_questions(current, encoder=encoder, previous=previous,
+                                                  features=known))), runs,
+    )  # fmt: skip
+    out["groups"] = groups[-1]
+    out["without_previous"] = _timed(
+        "… the same without the previous period (no growth)",
+        lambda: group_questions(current, encoder=encoder, features=known), runs,
+    )  # fmt: skip
+    print(f"groups: {groups[-1]}", flush=True)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("part", choices=("ray", "pg", "all"))
-    parser.add_argument("--texts", type=int, default=2000, help="texts for the Ray part")
+    parser.add_argument("part", choices=("ray", "pg", "faq-real", "all"))
+    parser.add_argument("--texts", type=int, default=2000,
+                        help="texts for the Ray part; per period for faq-real")  # fmt: skip
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--pg-url", default=None, help="an existing database instead")
     parser.add_argument("--runs", type=int, default=3)
@@ -260,6 +303,8 @@ def main() -> None:
         figures["ray"] = bench_ray(args.texts)
     if args.part in ("pg", "all"):
         figures["pg"] = bench_pg(args.messages, args.pg_url, args.runs)
+    if args.part in ("faq-real", "all"):
+        figures["faq_real"] = bench_faq_real(args.texts, args.runs)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=1))
 
